@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IMarketRegistry} from "./IMarketRegistry.sol";
+
+/// @notice One isolated-margin position per (account, market). Three storage slots.
+/// @dev K = J ∓ m/|s| is never stored: it is derived, and changes only when the owner acts.
+struct Position {
+    /// @notice Signed size in units of the asset; long > 0.
+    int128 sizeWad;
+    /// @notice Margin in USD. Funding is never moved into it (it stays part of the PnL until realised).
+    uint128 marginWad;
+    /// @notice Break-even J = E − F0 in price units: includes the entry's price impact, not the fee.
+    int128 jWad;
+    /// @notice The market's funding index when J last changed; E = J + F0 is the entry shown to users.
+    int128 f0Wad;
+    /// @notice Stored ADL tier (0 = exempt). Rises at once; a drop waits in pendingTier.
+    uint8 tier;
+    /// @notice Lower tier waiting for the drop delay; meaningful only when pendingTierSince ≠ 0.
+    uint8 pendingTier;
+    /// @notice When the pending tier drop was recorded; zero when none is pending.
+    uint40 pendingTierSince;
+    /// @notice True while a liquidation is being continued; the owner can then neither trade nor add margin.
+    bool inLiquidation;
+}
+
+/// @notice Per-market state kept by the engine.
+/// @dev longJSum and shortJSum are Σ|s|·J over each side, unscaled (36 decimals), so the traders' net PnL
+/// per side, S·(P − F) − A (longs) and A − S·(P − F) (shorts), is exact with no drift.
+struct MarketState {
+    uint128 longSizeWad;
+    uint128 shortSizeWad;
+    int256 longJSum;
+    int256 shortJSum;
+    /// @notice Cumulative funding index F, in price units per unit of size.
+    int128 fundingIndexWad;
+    uint40 lastFundingTime;
+    /// @notice When the cached price and PnL below were last refreshed.
+    uint40 lastPriceTime;
+    /// @notice The last good oracle price, used by views when the oracle cannot be read.
+    uint128 lastPriceWad;
+    /// @notice Gross open-interest notional (both sides) at lastPriceWad.
+    uint128 cachedNotionalWad;
+    /// @notice Longs' net unrealised PnL at lastPriceWad (rounded up: the vault's liability errs high).
+    int128 cachedLongPnlWad;
+    /// @notice Shorts' net unrealised PnL at lastPriceWad (rounded up).
+    int128 cachedShortPnlWad;
+}
+
+/// @title IPerpEngine
+/// @notice The core of the protocol: collateral accounts, isolated-margin positions filled against the
+/// backstop vault at the oracle price plus skew impact, funding, fees, the insurance fund and the
+/// vault's ledger. All internal amounts are 18-decimal fixed point; token amounts are converted at the edge.
+/// @dev Pause stops new risk only (deposits to free collateral, opening, increasing, flipping, removing
+/// margin, LP deposits); closing, decreasing, adding margin, withdrawing, LP withdrawals within their limits,
+/// tier drops, pokes and donations go on.
+interface IPerpEngine {
+    /* ERRORS */
+
+    /// @notice Thrown when an amount is zero.
+    error ZeroAmount();
+    /// @notice Thrown when an address argument is zero.
+    error ZeroAddress();
+    /// @notice Thrown when the token delivered a different amount than requested (fee-on-transfer tokens).
+    error TransferAmountMismatch(uint256 expected, uint256 received);
+    /// @notice Thrown when the account's free collateral is below what the action needs.
+    error InsufficientFreeCollateral(uint256 availableWad, uint256 requiredWad);
+    /// @notice Thrown when a trade's size delta is zero.
+    error ZeroSizeDelta();
+    /// @notice Thrown when the account has no position in the market.
+    error NoPosition(address account, uint256 marketId);
+    /// @notice Thrown when the fill price is worse than the trader's acceptable price.
+    error AcceptablePriceExceeded(uint256 fillPriceWad, uint256 acceptablePriceWad);
+    /// @notice Thrown when skew impact would push the fill price to zero or below.
+    error InvalidFillPrice();
+    /// @notice Thrown when the collateral given with an order does not cover its fee.
+    error MarginBelowFee(uint256 marginWad, uint256 feeWad);
+    /// @notice Thrown when a position would be below initial margin (counting losses, never profits).
+    error BelowInitialMargin(int256 equityWad, uint256 requiredWad);
+    /// @notice Thrown when a position would be left smaller than the market's minimum notional.
+    error BelowMinNotional(uint256 notionalWad, uint256 minNotionalWad);
+    /// @notice Thrown when a side's open interest would exceed the market's cap.
+    error OpenInterestCapExceeded(uint256 marketId, uint256 notionalWad, uint256 capWad);
+    /// @notice Thrown when the vault's net exposure in the market would exceed its cap.
+    error VaultExposureCapExceeded(uint256 marketId, uint256 exposureWad, uint256 capWad);
+    /// @notice Thrown when new risk is taken while the oracle's answer is at its circuit-breaker bound.
+    error OraclePriceAtBound(uint256 marketId, uint256 priceWad);
+    /// @notice Thrown when new risk is taken in a market whose margins are still ramping up to its risk constraint.
+    error MarketRampingUp(uint256 marketId);
+    /// @notice Thrown when new risk is taken during the sequencer's grace period.
+    error SequencerGracePeriod();
+    /// @notice Thrown when new risk is taken while the vault's equity is at or below its solvency floor.
+    error VaultAtSolvencyFloor(int256 vaultEquityWad, uint256 floorWad);
+    /// @notice Thrown when the owner tries to close or reduce a position whose equity is negative: only
+    /// liquidation may close it, so every deficit goes through the waterfall.
+    error NegativeEquity(int256 equityWad);
+    /// @notice Thrown when a reduction's proceeds (slice margin plus PnL) do not cover its fee.
+    error ProceedsBelowFee(int256 proceedsWad, uint256 feeWad);
+    /// @notice Thrown when collateral is given with a reducing order (it only funds opening or increasing).
+    error MarginOnDecrease();
+    /// @notice Thrown when the owner acts on a position that is being liquidated.
+    error PositionInLiquidation(address account, uint256 marketId);
+    /// @notice Thrown when more margin is removed than the position holds.
+    error InsufficientMargin(uint256 marginWad, uint256 requestedWad);
+    /// @notice Thrown when no tier drop is pending for the position.
+    error NoTierDropPending(address account, uint256 marketId);
+    /// @notice Thrown when a tier drop is applied before its delay has passed.
+    error TierDropNotDue(uint256 dueAt);
+    /// @notice Thrown when a vault-only function is called by anyone else.
+    error NotVault(address caller);
+    /// @notice Thrown when the vault is set a second time.
+    error VaultAlreadySet(address vault);
+    /// @notice Thrown when an LP withdrawal would leave the vault's equity below its solvency floor.
+    error VaultWithdrawalBelowFloor(int256 equityAfterWad, uint256 floorWad);
+    /// @notice Thrown when traders' unrealised profit is at or above the LP-withdrawal stop ratio of the
+    /// vault's equity after the withdrawal.
+    error VaultWithdrawalProfitStop(uint256 tradersProfitWad, int256 equityAfterWad, uint256 stopRatioWad);
+    /// @notice Thrown when an LP withdrawal exceeds the vault's cash on hand.
+    error VaultCashInsufficient(int256 cashWad, uint256 requestedWad);
+    /// @notice Thrown when more is withdrawn from the treasury than it holds.
+    error InsufficientTreasury(uint256 availableWad, uint256 requestedWad);
+
+    /* EVENTS */
+
+    /// @notice Emitted when collateral enters an account's free collateral.
+    event Deposited(address indexed account, uint256 amountTokens);
+    /// @notice Emitted when free collateral leaves the protocol.
+    event Withdrawn(address indexed account, address indexed to, uint256 amountTokens);
+    /// @notice Emitted for every fill of a trade (a flip emits two: the close, then the open).
+    /// @param sizeDeltaWad Signed size filled (positive = bought).
+    /// @param priceWad The oracle price.
+    /// @param fillPriceWad The fill price, oracle price adjusted by skew impact.
+    /// @param feeWad Trading fee charged in cash.
+    /// @param realisedPnlWad PnL realised on a reduction, funding included (zero on an increase).
+    /// @param fundingIndexWad The market's funding index after accrual.
+    event Traded(
+        address indexed account,
+        uint256 indexed marketId,
+        int256 sizeDeltaWad,
+        uint256 priceWad,
+        uint256 fillPriceWad,
+        uint256 feeWad,
+        int256 realisedPnlWad,
+        int256 fundingIndexWad
+    );
+    /// @notice Emitted after every change of a position: its whole new state, so an indexer rebuilds every
+    /// position from the logs alone. A closed position reports size zero.
+    event PositionUpdated(
+        address indexed account,
+        uint256 indexed marketId,
+        int256 sizeWad,
+        uint256 marginWad,
+        int256 jWad,
+        int256 f0Wad,
+        uint8 tier,
+        uint8 pendingTier,
+        uint40 pendingTierSince
+    );
+    /// @notice Emitted when margin moves between free collateral (or the wallet) and a position.
+    /// @param amountWad Positive when added, negative when removed.
+    event MarginMoved(address indexed account, uint256 indexed marketId, int256 amountWad);
+    /// @notice Emitted when a pending tier drop takes effect.
+    event TierDropApplied(address indexed account, uint256 indexed marketId, uint8 tier, address caller);
+    /// @notice Emitted when a fee is split between the insurance fund, the treasury and the vault.
+    event FeesDistributed(uint256 indexed marketId, uint256 insuranceWad, uint256 treasuryWad, uint256 vaultWad);
+    /// @notice Emitted when a keeper refreshes a market's funding and cached PnL.
+    event MarketPoked(uint256 indexed marketId, uint256 priceWad, int256 fundingIndexWad);
+    /// @notice Emitted when anyone donates to the insurance fund.
+    event InsuranceDonated(address indexed donor, uint256 amountTokens);
+    /// @notice Emitted when the admin withdraws protocol fees.
+    event TreasuryWithdrawn(address indexed to, uint256 amountTokens);
+    /// @notice Emitted once, when the backstop vault is connected.
+    event VaultSet(address vault);
+    /// @notice Emitted when LP assets enter the vault's cash.
+    event VaultCashDeposited(uint256 amountTokens);
+    /// @notice Emitted when LP assets leave the vault's cash.
+    event VaultCashWithdrawn(address indexed receiver, uint256 amountTokens);
+
+    /* COLLATERAL */
+
+    /// @notice Deposits collateral tokens into the caller's free collateral. Not while paused.
+    /// @param amountTokens Amount in the token's own decimals.
+    function deposit(uint256 amountTokens) external;
+
+    /// @notice Deposits with an EIP-2612 permit instead of a prior approval. Not while paused.
+    /// @dev A permit already used (front-run) is ignored as long as the allowance suffices.
+    function depositWithPermit(uint256 amountTokens, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external;
+
+    /// @notice Withdraws free collateral to the caller. Works while paused. Unrealised profit never funds it:
+    /// free collateral holds only realised amounts.
+    function withdraw(uint256 amountTokens) external;
+
+    /* TRADING */
+
+    /// @notice The one order entry point of a market. Same side as the position (or none): open or increase,
+    /// the fee taken out of `marginWad`. Opposite side up to the size: a pro-rata decrease (fee out of the
+    /// slice's proceeds). Beyond the size: a flip, i.e. a full close followed by a fresh open of the rest.
+    /// @param marketId The market.
+    /// @param sizeDeltaWad Signed size to buy (> 0) or sell (< 0).
+    /// @param marginWad Collateral moved from free collateral into the position when opening or increasing;
+    /// must be zero for a pure decrease.
+    /// @param acceptablePriceWad Worst fill price accepted: a maximum when buying, a minimum when selling.
+    function trade(uint256 marketId, int256 sizeDeltaWad, uint256 marginWad, uint256 acceptablePriceWad)
+        external;
+
+    /// @notice Closes the caller's whole position. Works while paused.
+    function closePosition(uint256 marketId, uint256 acceptablePriceWad) external;
+
+    /// @notice Moves free collateral into a position's margin. Works while paused. Lowers the chosen leverage;
+    /// the ADL tier drop it causes waits for the tier-drop delay.
+    function addMargin(uint256 marketId, uint256 amountWad) external;
+
+    /// @notice Pulls collateral from the wallet straight into a position's margin, so a trader can defend a
+    /// position while paused.
+    function depositAndAddMargin(uint256 marketId, uint256 amountTokens) external;
+
+    /// @notice Moves margin back to free collateral. Not while paused. The position must stay at initial
+    /// margin counting losses but not profits.
+    function removeMargin(uint256 marketId, uint256 amountWad) external;
+
+    /// @notice Applies a position's pending ADL tier drop once its delay has passed. Anyone may call.
+    function applyTierDrop(address account, uint256 marketId) external;
+
+    /// @notice Accrues funding and refreshes the market's cached PnL at the current oracle price. Anyone may call.
+    function poke(uint256 marketId) external;
+
+    /* FUNDS */
+
+    /// @notice Donates collateral tokens to the insurance fund. Anyone, also while paused. Irrevocable.
+    function donateInsurance(uint256 amountTokens) external;
+
+    /// @notice Withdraws accrued protocol fees. Admin only.
+    function withdrawTreasury(address to, uint256 amountTokens) external;
+
+    /// @notice Connects the backstop vault, once. Admin only.
+    function setVault(address vault) external;
+
+    /// @notice Credits LP assets, already transferred to the engine, to the vault's cash. Vault only.
+    function creditVaultCash(uint256 amountTokens) external;
+
+    /// @notice Pays LP assets out of the vault's cash. Vault only. Reverts unless the vault's equity after it
+    /// stays at or above the solvency floor and traders' unrealised profit stays below the stop ratio.
+    function withdrawVaultCash(address receiver, uint256 amountTokens) external;
+
+    /// @notice Stops new risk. Pause guardian only.
+    function pause() external;
+
+    /// @notice Resumes. Admin only.
+    function unpause() external;
+
+    /* VIEWS */
+
+    /// @notice The market registry (markets, parameters, oracle).
+    function registry() external view returns (IMarketRegistry);
+
+    /// @notice An account's free collateral in WAD.
+    function freeCollateralWad(address account) external view returns (uint256);
+
+    /// @notice A position's stored state.
+    function positionOf(address account, uint256 marketId) external view returns (Position memory);
+
+    /// @notice A market's stored state (funding index as of its last touch).
+    function marketState(uint256 marketId) external view returns (MarketState memory);
+
+    /// @notice The oracle price, or the last good price when the oracle cannot be read.
+    /// @return priceWad The price.
+    /// @return fresh False when the fallback was used.
+    function markPrice(uint256 marketId) external view returns (uint256 priceWad, bool fresh);
+
+    /// @notice The funding index accrued to now at the mark price.
+    function currentFundingIndex(uint256 marketId) external view returns (int256);
+
+    /// @notice A position's equity at the mark price, with funding accrued to now.
+    function equityOf(address account, uint256 marketId) external view returns (int256);
+
+    /// @notice The vault's cash: LP deposits, fee share and traders' realised losses, minus realised profits.
+    function vaultCashWad() external view returns (int256);
+
+    /// @notice The vault's equity: its cash minus the traders' net unrealised PnL cached per market.
+    function vaultEquityWad() external view returns (int256);
+
+    /// @notice max(absolute floor, ρ × gross open-interest notional of all markets).
+    function solvencyFloorWad() external view returns (uint256);
+
+    /// @notice Σ over markets and sides of max(0, the side's net unrealised PnL).
+    function tradersProfitWad() external view returns (uint256);
+
+    /// @notice Gross open-interest notional of all markets at their cached prices.
+    function totalNotionalWad() external view returns (uint256);
+
+    /// @notice How much the vault's cash can pay to LPs now without breaching the floor, the profit stop or
+    /// its cash on hand.
+    function vaultWithdrawableWad() external view returns (uint256);
+
+    /// @notice The insurance fund's balance.
+    function insuranceFundWad() external view returns (uint256);
+
+    /// @notice Protocol fees accrued for the treasury.
+    function treasuryWad() external view returns (uint256);
+}

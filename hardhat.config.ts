@@ -1,0 +1,36 @@
+import { createRequire } from "node:module";
+import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import { defineConfig } from "hardhat/config";
+
+const require = createRequire(import.meta.url);
+
+/** Solidity tests stay quick in CI; set FUZZ_RUNS / INVARIANT_RUNS to dig deeper locally. */
+const fuzzRuns = Number(process.env.FUZZ_RUNS ?? 256);
+const invariantRuns = Number(process.env.INVARIANT_RUNS ?? 64);
+const invariantDepth = Number(process.env.INVARIANT_DEPTH ?? 64);
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthers],
+  solidity: {
+    // The wasm build shipped by the `solc` npm package: compiles offline, no download.
+    version: "0.8.28",
+    path: require.resolve("solc/soljson.js"),
+    settings: {
+      optimizer: { enabled: true, runs: 200 },
+      evmVersion: "cancun",
+    },
+  },
+  paths: {
+    tests: { solidity: "./test", mocha: "./test" },
+  },
+  test: {
+    solidity: {
+      fuzz: { runs: fuzzRuns, seed: "0x5eed" },
+      invariant: { runs: invariantRuns, depth: invariantDepth, failOnRevert: true },
+    },
+  },
+  typechain: { outDir: "types/ethers-contracts" },
+  networks: {
+    localhost: { type: "http", url: "http://127.0.0.1:8545" },
+  },
+});
