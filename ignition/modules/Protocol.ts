@@ -1,0 +1,34 @@
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import { MARKET_PRESETS, PROTOCOL_CONFIG, feedAnswer, marketConfig, symbolBytes32 } from "../presets.js";
+
+/**
+ * The whole system on a local chain: the mock USDC and one mock feed per preset market, then the registry,
+ * the engine and the backstop vault, wired together, with ETH-USD and BTC-USD listed.
+ * On a real network use `ProductionProtocol` with a parameters file naming the token and the feeds.
+ */
+export default buildModule("Protocol", (m) => {
+  const admin = m.getAccount(0);
+  const usdc = m.contract("MockUSDC", []);
+
+  const registry = m.contract("MarketRegistry", [admin, PROTOCOL_CONFIG]);
+  const engine = m.contract("PerpEngine", [usdc, registry, admin]);
+  const vault = m.contract("BackstopVault", [usdc, engine]);
+  m.call(engine, "setVault", [vault]);
+
+  const feeds: Record<string, ReturnType<typeof m.contract>> = {};
+  let previous: ReturnType<typeof m.call> | undefined;
+  for (const preset of Object.values(MARKET_PRESETS)) {
+    const id = preset.symbol.replace("-", "");
+    const feed = m.contract("MockAggregator", [8, `${preset.symbol} mock`, feedAnswer(preset.initialPrice)], {
+      id: `Feed${id}`,
+    });
+    feeds[id] = feed;
+    // Listing order fixes the market ids (1, 2, ...), so each listing waits for the previous one.
+    previous = m.call(registry, "listMarket", [symbolBytes32(preset.symbol), marketConfig(preset, feed)], {
+      id: `List${id}`,
+      after: previous ? [previous, feed] : [feed],
+    });
+  }
+
+  return { usdc, registry, engine, vault, feedETHUSD: feeds.ETHUSD, feedBTCUSD: feeds.BTCUSD };
+});

@@ -1,0 +1,68 @@
+/**
+ * Shared set-up for the TypeScript tests: the whole system deployed with the Ignition module on Hardhat's
+ * in-process network, typed contracts, funded actors, and small helpers to move the oracle and time.
+ */
+import { network } from "hardhat";
+import ProtocolModule from "../../ignition/modules/Protocol.js";
+import {
+  BackstopVault__factory,
+  MarketRegistry__factory,
+  MockAggregator__factory,
+  MockUSDC__factory,
+  PerpEngine__factory,
+} from "../../types/ethers-contracts/index.js";
+import { FEED_DECIMALS, WAD } from "../../ignition/presets.js";
+
+export const { ethers, networkHelpers, ignition } = await network.create();
+
+export const ETH = 1n; // market ids follow the listing order of the module
+export const BTC = 2n;
+export const USDC = 10n ** 6n;
+export const TOKEN_TO_WAD = 10n ** 12n;
+
+/** A decimal string as an 18-decimal bigint. */
+export const w = (value: string | number): bigint => ethers.parseUnits(String(value), 18);
+/** A decimal string as a 6-decimal token amount. */
+export const tokens = (value: string | number): bigint => ethers.parseUnits(String(value), 6);
+
+/** The bare system: nothing funded, nothing traded. */
+export async function deployProtocol() {
+  const [admin, alice, bob, carol, lp, keeper, stranger] = await ethers.getSigners();
+  const d = await ignition.deploy(ProtocolModule);
+  const engine = PerpEngine__factory.connect(await d.engine.getAddress(), admin);
+  const registry = MarketRegistry__factory.connect(await d.registry.getAddress(), admin);
+  const vault = BackstopVault__factory.connect(await d.vault.getAddress(), admin);
+  const usdc = MockUSDC__factory.connect(await d.usdc.getAddress(), admin);
+  const ethFeed = MockAggregator__factory.connect(await d.feedETHUSD.getAddress(), admin);
+  const btcFeed = MockAggregator__factory.connect(await d.feedBTCUSD.getAddress(), admin);
+  return { admin, alice, bob, carol, lp, keeper, stranger, engine, registry, vault, usdc, ethFeed, btcFeed };
+}
+
+export type System = Awaited<ReturnType<typeof deployProtocol>>;
+
+/**
+ * The system ready to trade: an LP has put $5M into the vault, and alice, bob and carol each hold $1M of
+ * USDC with $100k deposited as free collateral (engine and vault approved).
+ */
+export async function deployFunded() {
+  const s = await deployProtocol();
+  const { usdc, engine, vault, lp } = s;
+  for (const signer of [s.alice, s.bob, s.carol, s.lp, s.keeper]) {
+    await usdc.mint(signer.address, tokens(10_000_000));
+    await usdc.connect(signer).approve(await engine.getAddress(), ethers.MaxUint256);
+    await usdc.connect(signer).approve(await vault.getAddress(), ethers.MaxUint256);
+  }
+  await vault.connect(lp).deposit(tokens(5_000_000), lp.address);
+  for (const signer of [s.alice, s.bob, s.carol]) await engine.connect(signer).deposit(tokens(100_000));
+  return s;
+}
+
+/** Publishes a new oracle round at `priceUsd` (a decimal string) on the given feed. */
+export async function setPrice(feed: System["ethFeed"], priceUsd: string | number) {
+  await feed.setPrice(ethers.parseUnits(String(priceUsd), FEED_DECIMALS));
+}
+
+/** Acceptable price that never binds: for buys the maximum, for sells zero. */
+export const anyPrice = (sizeDelta: bigint): bigint => (sizeDelta > 0n ? ethers.MaxUint256 : 0n);
+
+export { WAD };
