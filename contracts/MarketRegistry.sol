@@ -253,9 +253,16 @@ contract MarketRegistry is IMarketRegistry, AccessControl {
         external
         view
         override
-        returns (MarketConfig memory config, uint256 priceWad, bool atBound, bool inGracePeriod)
+        returns (
+            MarketConfig memory config,
+            ProtocolConfig memory protocol,
+            uint256 priceWad,
+            bool atBound,
+            bool inGracePeriod
+        )
     {
         config = _listed(marketId);
+        protocol = _protocol;
         (priceWad, atBound, inGracePeriod) = _readPrice(marketId, config);
     }
 

@@ -3,7 +3,7 @@ pragma solidity 0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
@@ -21,7 +21,7 @@ import {RiskBounds} from "./libraries/RiskBounds.sol";
 /// @notice Collateral, isolated-margin positions, funding, fees, the insurance fund and the vault's ledger.
 /// @dev All collateral tokens are held here; the vault (ERC-4626) holds only its share ledger and routes LP
 /// assets through `creditVaultCash`/`withdrawVaultCash`, so conservation is one balance against one ledger.
-contract PerpEngine is IPerpEngine, AccessControl, Pausable, ReentrancyGuard {
+contract PerpEngine is IPerpEngine, AccessControl, Pausable, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
     using SafeCast for int256;
@@ -53,6 +53,7 @@ contract PerpEngine is IPerpEngine, AccessControl, Pausable, ReentrancyGuard {
     struct Ctx {
         uint256 marketId;
         MarketConfig config;
+        ProtocolConfig protocol;
         uint256 priceWad;
         bool atBound;
         bool inGracePeriod;
@@ -132,6 +133,7 @@ contract PerpEngine is IPerpEngine, AccessControl, Pausable, ReentrancyGuard {
 
     /// @inheritdoc IPerpEngine
     function depositAndAddMargin(uint256 marketId, uint256 amountTokens) external override nonReentrant {
+        _ownPosition(marketId);
         _pullTokens(msg.sender, amountTokens);
         _addMargin(marketId, amountTokens * TOKEN_TO_WAD);
     }
@@ -151,7 +153,7 @@ contract PerpEngine is IPerpEngine, AccessControl, Pausable, ReentrancyGuard {
         uint256 required = PositionMath.requiredMargin(p.sizeWad, ctx.priceWad, ctx.config.imrWad);
         if (backing < int256(required)) revert BelowInitialMargin(backing, required);
 
-        p.marginWad = newMargin.toUint128();
+        p.marginWad = newMargin.toUint96();
         _retier(p, ctx.config, false);
         _storePosition(marketId, msg.sender, p);
         freeCollateralWad[msg.sender] += amountWad;
@@ -261,7 +263,7 @@ contract PerpEngine is IPerpEngine, AccessControl, Pausable, ReentrancyGuard {
     /// @inheritdoc IPerpEngine
     function currentFundingIndex(uint256 marketId) public view override returns (int256) {
         MarketState storage m = _markets[marketId];
-        if (m.lastFundingTime == 0) return m.fundingIndexWad;
+        if (m.lastUpdateTime == 0) return m.fundingIndexWad;
         MarketConfig memory c = registry.marketConfig(marketId);
         (uint256 priceWad,) = markPrice(marketId);
         return m.fundingIndexWad
@@ -270,7 +272,7 @@ contract PerpEngine is IPerpEngine, AccessControl, Pausable, ReentrancyGuard {
                 c.skewScaleWad,
                 c.maxFundingRatePerDayWad,
                 priceWad,
-                block.timestamp - m.lastFundingTime
+                block.timestamp - m.lastUpdateTime
             );
     }
 
@@ -370,7 +372,7 @@ contract PerpEngine is IPerpEngine, AccessControl, Pausable, ReentrancyGuard {
         _checkIncreaseLimits(ctx, m, p, skewBefore);
         _retier(p, ctx.config, isNew);
         _storePosition(ctx.marketId, msg.sender, p);
-        _distributeFee(ctx.marketId, fee);
+        _distributeFee(ctx, fee);
         _emitTrade(ctx, deltaWad, fill, fee, 0);
     }
 
@@ -390,10 +392,10 @@ contract PerpEngine is IPerpEngine, AccessControl, Pausable, ReentrancyGuard {
             ? int256(fill) - ctx.fundingIndexWad
             : PositionMath.increasedJ(oldSize, oldJ, deltaWad.abs(), fill, ctx.fundingIndexWad);
         int256 newSize = oldSize + deltaWad;
-        p.sizeWad = newSize.toInt128();
-        p.marginWad = (uint256(p.marginWad) + marginAddedWad).toUint128();
+        p.sizeWad = newSize.toInt112();
+        p.marginWad = (uint256(p.marginWad) + marginAddedWad).toUint96();
         p.jWad = newJ.toInt128();
-        p.f0Wad = ctx.fundingIndexWad.toInt128();
+        p.f0Wad = ctx.fundingIndexWad.toInt120();
         if (newSize > 0) {
             m.longSizeWad += deltaWad.abs().toUint128();
             m.longJSum += newSize * newJ - oldSize * oldJ;
@@ -467,11 +469,11 @@ contract PerpEngine is IPerpEngine, AccessControl, Pausable, ReentrancyGuard {
             delete _positions[ctx.marketId][msg.sender];
             p = _positions[ctx.marketId][msg.sender];
         } else {
-            p.sizeWad = remaining.toInt128();
-            p.marginWad -= uint128(sl.marginWad);
+            p.sizeWad = remaining.toInt112();
+            p.marginWad -= uint96(sl.marginWad);
             _positions[ctx.marketId][msg.sender] = p;
         }
-        _distributeFee(ctx.marketId, sl.feeWad);
+        _distributeFee(ctx, sl.feeWad);
         _emitTrade(ctx, -sl.sizeWad, sl.fillWad, sl.feeWad, sl.realisedWad);
         _emitPosition(ctx.marketId, msg.sender, p);
     }
@@ -497,7 +499,7 @@ contract PerpEngine is IPerpEngine, AccessControl, Pausable, ReentrancyGuard {
 
     function _addMargin(uint256 marketId, uint256 amountWad) internal {
         Position memory p = _ownPosition(marketId);
-        p.marginWad = (uint256(p.marginWad) + amountWad).toUint128();
+        p.marginWad = (uint256(p.marginWad) + amountWad).toUint96();
         _retier(p, registry.marketConfig(marketId), false);
         _storePosition(marketId, msg.sender, p);
         emit MarginMoved(msg.sender, marketId, int256(amountWad));
@@ -515,7 +517,7 @@ contract PerpEngine is IPerpEngine, AccessControl, Pausable, ReentrancyGuard {
             p.pendingTierSince = 0;
         } else {
             p.pendingTier = target;
-            p.pendingTierSince = uint40(block.timestamp);
+            p.pendingTierSince = uint32(block.timestamp);
         }
     }
 
@@ -524,17 +526,17 @@ contract PerpEngine is IPerpEngine, AccessControl, Pausable, ReentrancyGuard {
     /// @dev Reads config and price, accrues funding into storage. Every state-changing market action starts here.
     function _load(uint256 marketId) internal returns (Ctx memory ctx) {
         ctx.marketId = marketId;
-        (ctx.config, ctx.priceWad, ctx.atBound, ctx.inGracePeriod) = registry.marketSnapshot(marketId);
+        (ctx.config, ctx.protocol, ctx.priceWad, ctx.atBound, ctx.inGracePeriod) = registry.marketSnapshot(marketId);
         MarketState storage m = _markets[marketId];
         int256 index = m.fundingIndexWad;
-        uint256 last = m.lastFundingTime;
+        uint256 last = m.lastUpdateTime;
         if (last != 0 && block.timestamp > last) {
             index += FundingMath.indexDelta(
                 _skew(m), ctx.config.skewScaleWad, ctx.config.maxFundingRatePerDayWad, ctx.priceWad, block.timestamp - last
             );
             m.fundingIndexWad = index.toInt128();
         }
-        m.lastFundingTime = uint40(block.timestamp);
+        m.lastUpdateTime = uint40(block.timestamp);
         ctx.fundingIndexWad = index;
     }
 
@@ -546,7 +548,7 @@ contract PerpEngine is IPerpEngine, AccessControl, Pausable, ReentrancyGuard {
         if (ctx.inGracePeriod) revert SequencerGracePeriod();
         if (!RiskBounds.isCompliant(ctx.config)) revert MarketRampingUp(ctx.marketId);
         int256 equity = _vaultEquityAt(ctx);
-        uint256 floor = solvencyFloorWad();
+        uint256 floor = _floor(ctx.protocol);
         if (equity <= int256(floor)) revert VaultAtSolvencyFloor(equity, floor);
     }
 
@@ -577,7 +579,6 @@ contract PerpEngine is IPerpEngine, AccessControl, Pausable, ReentrancyGuard {
         m.cachedShortPnlWad = shortPnl.toInt128();
         m.cachedNotionalWad = notional.toUint128();
         m.lastPriceWad = ctx.priceWad.toUint128();
-        m.lastPriceTime = uint40(block.timestamp);
     }
 
     /// @dev Traders' net PnL per side, rounded up (the vault's liability errs high), and gross notional.
@@ -623,15 +624,15 @@ contract PerpEngine is IPerpEngine, AccessControl, Pausable, ReentrancyGuard {
         }
     }
 
-    function _distributeFee(uint256 marketId, uint256 feeWad) internal {
-        ProtocolConfig memory pc = registry.protocolConfig();
+    function _distributeFee(Ctx memory ctx, uint256 feeWad) internal {
+        ProtocolConfig memory pc = ctx.protocol;
         uint256 toInsurance = feeWad.wMulDown(pc.insuranceFeeShareWad);
         uint256 toTreasury = feeWad.wMulDown(pc.treasuryFeeShareWad);
         uint256 toVault = feeWad - toInsurance - toTreasury;
         _insuranceFundWad += toInsurance.toUint128();
         _treasuryWad += toTreasury.toUint128();
         _vaultCashWad += toVault.toInt256().toInt128();
-        emit FeesDistributed(marketId, toInsurance, toTreasury, toVault);
+        emit FeesDistributed(ctx.marketId, toInsurance, toTreasury, toVault);
     }
 
     function _ownPosition(uint256 marketId) internal view returns (Position memory p) {

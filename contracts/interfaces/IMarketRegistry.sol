@@ -238,9 +238,16 @@ interface IMarketRegistry {
     /// and liquidations wait.
     function readPrice(uint256 marketId) external view returns (uint256 priceWad, bool atBound, bool inGracePeriod);
 
-    /// @notice The market's configuration and checked price in one call (what the engine reads per action).
+    /// @notice The market's configuration, the protocol's and the checked price in one call (what the engine
+    /// reads per action).
     function marketSnapshot(uint256 marketId)
         external
         view
-        returns (MarketConfig memory config, uint256 priceWad, bool atBound, bool inGracePeriod);
+        returns (
+            MarketConfig memory config,
+            ProtocolConfig memory protocol,
+            uint256 priceWad,
+            bool atBound,
+            bool inGracePeriod
+        );
 }

@@ -3,23 +3,23 @@ pragma solidity 0.8.28;
 
 import {IMarketRegistry} from "./IMarketRegistry.sol";
 
-/// @notice One isolated-margin position per (account, market). Three storage slots.
+/// @notice One isolated-margin position per (account, market): two storage slots (size, margin and tier; J and F0).
 /// @dev K = J ∓ m/|s| is never stored: it is derived, and changes only when the owner acts.
 struct Position {
     /// @notice Signed size in units of the asset; long > 0.
-    int128 sizeWad;
+    int112 sizeWad;
     /// @notice Margin in USD. Funding is never moved into it (it stays part of the PnL until realised).
-    uint128 marginWad;
-    /// @notice Break-even J = E − F0 in price units: includes the entry's price impact, not the fee.
-    int128 jWad;
-    /// @notice The market's funding index when J last changed; E = J + F0 is the entry shown to users.
-    int128 f0Wad;
+    uint96 marginWad;
     /// @notice Stored ADL tier (0 = exempt). Rises at once; a drop waits in pendingTier.
     uint8 tier;
     /// @notice Lower tier waiting for the drop delay; meaningful only when pendingTierSince ≠ 0.
     uint8 pendingTier;
     /// @notice When the pending tier drop was recorded; zero when none is pending.
-    uint40 pendingTierSince;
+    uint32 pendingTierSince;
+    /// @notice Break-even J = E − F0 in price units: includes the entry's price impact, not the fee.
+    int128 jWad;
+    /// @notice The market's funding index when J last changed; E = J + F0 is the entry shown to users.
+    int120 f0Wad;
     /// @notice True while a liquidation is being continued; the owner can then neither trade nor add margin.
     bool inLiquidation;
 }
@@ -34,9 +34,8 @@ struct MarketState {
     int256 shortJSum;
     /// @notice Cumulative funding index F, in price units per unit of size.
     int128 fundingIndexWad;
-    uint40 lastFundingTime;
-    /// @notice When the cached price and PnL below were last refreshed.
-    uint40 lastPriceTime;
+    /// @notice When funding was last accrued and the cached price and PnL below refreshed.
+    uint40 lastUpdateTime;
     /// @notice The last good oracle price, used by views when the oracle cannot be read.
     uint128 lastPriceWad;
     /// @notice Gross open-interest notional (both sides) at lastPriceWad.
@@ -154,7 +153,7 @@ interface IPerpEngine {
         int256 f0Wad,
         uint8 tier,
         uint8 pendingTier,
-        uint40 pendingTierSince
+        uint32 pendingTierSince
     );
     /// @notice Emitted when margin moves between free collateral (or the wallet) and a position.
     /// @param amountWad Positive when added, negative when removed.
