@@ -1,0 +1,8 @@
+export {
+  KIndex,
+  liquidationThresholdK,
+  type KIndexEntry,
+  type LiquidationThresholdKParameters,
+  type PositionId,
+  type Side,
+} from "./index/kIndex.ts";
