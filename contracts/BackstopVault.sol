@@ -65,10 +65,17 @@ contract BackstopVault is ERC4626, IBackstopVault {
 
     /// @notice The owner's shares, limited to those whose redemption the engine can pay out now.
     function maxRedeem(address owner) public view override(ERC4626, IERC4626) returns (uint256) {
+        uint256 balance = balanceOf(owner);
         uint256 withdrawable = _withdrawableAssets();
-        uint256 shares = _convertToShares(withdrawable + _feeOnRaw(withdrawable), Math.Rounding.Floor);
-        while (shares > 0 && previewRedeem(shares) > withdrawable) --shares;
-        return Math.min(balanceOf(owner), shares);
+        if (previewRedeem(balance) <= withdrawable) return balance;
+        // The largest gross amount whose net (after the fee) fits: net(a) = a − ⌈a·f/(1+f)⌉ is non-decreasing
+        // and within a unit or two of a/(1+f), so a few steps from the estimate find it exactly.
+        uint256 gross = withdrawable.mulDiv(WAD + lpFeeWad(), WAD);
+        for (uint256 i; i < 4 && gross > 0 && gross - _feeOnTotal(gross) > withdrawable; ++i) --gross;
+        for (uint256 i; i < 4 && (gross + 1) - _feeOnTotal(gross + 1) <= withdrawable; ++i) ++gross;
+        // The largest share amount whose assets (rounded down) do not exceed that gross amount.
+        uint256 shares = _convertToShares(gross + 1, Math.Rounding.Ceil) - 1;
+        return Math.min(balance, shares);
     }
 
     /// @notice Shares for `assets`, after the deposit fee (fee on the total, rounded up).

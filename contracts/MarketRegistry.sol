@@ -116,13 +116,10 @@ contract MarketRegistry is IMarketRegistry, AccessControl {
         _checkRaise(c.mmrWad, mmrWad, ramp.baseMmrWad);
         _checkRaise(c.imrWad, imrWad, ramp.baseImrWad);
 
-        // Lowering the MMR must keep the risk constraint; raising it is how a market that fell out of
-        // compliance (δ or a fee raised) ramps back in, so a raise may still be below the requirement.
         MarketConfig memory next = c;
         next.mmrWad = mmrWad;
         next.latencyBufferWad = latencyBufferWad;
-        uint256 required = RiskBounds.requiredMmr(next);
-        if (mmrWad < required && mmrWad <= c.mmrWad) revert MaintenanceMarginTooLow(mmrWad, required);
+        _checkShortfall(c, next);
         _checkMinNotional(c.minNotionalUsdWad, mmrWad);
 
         _ramps[marketId] = ramp;
@@ -143,6 +140,7 @@ contract MarketRegistry is IMarketRegistry, AccessControl {
         next.tradingFeeWad = tradingFeeWad;
         next.liquidationFeeExtraWad = liquidationFeeExtraWad;
         _checkFees(next);
+        _checkShortfall(c, next);
         c.tradingFeeWad = tradingFeeWad;
         c.liquidationFeeExtraWad = liquidationFeeExtraWad;
         emit FeesUpdated(marketId, tradingFeeWad, liquidationFeeExtraWad);
@@ -290,7 +288,8 @@ contract MarketRegistry is IMarketRegistry, AccessControl {
         if (feed == address(0)) return false;
         (, int256 status, uint256 startedAt,,) = AggregatorV3Interface(feed).latestRoundData();
         // Chainlink's uptime feeds answer 0 when the sequencer is up and 1 when it is down.
-        if (status != 0) revert SequencerDown();
+        // startedAt == 0: the uptime feed has no valid round yet, so the sequencer's state is unknown.
+        if (status != 0 || startedAt == 0) revert SequencerDown();
         inGracePeriod = block.timestamp < startedAt + sequencerGracePeriod;
     }
 
@@ -319,6 +318,17 @@ contract MarketRegistry is IMarketRegistry, AccessControl {
         RiskBounds.check("liquidationFeeExtra", c.liquidationFeeExtraWad, 0, RiskBounds.MAX_LIQUIDATION_FEE_EXTRA);
         uint256 floor = RiskBounds.feeFloor(c.deviationWad);
         if (c.tradingFeeWad < floor) revert FeeBelowDeviationFloor(c.tradingFeeWad, floor);
+    }
+
+    /// @dev MMR ≥ 2·fee + δ + buffer is a hard bound for every setter: none may take a compliant market out
+    /// of compliance. Only a raise of δ (a fact about the feed, set with setOracle) can; the market is then
+    /// reduce-only and later changes must shrink the shortfall (MMR ramping up, fees coming down) until it closes.
+    function _checkShortfall(MarketConfig memory current, MarketConfig memory next) internal pure {
+        uint256 required = RiskBounds.requiredMmr(next);
+        if (next.mmrWad >= required) return;
+        int256 shortfallBefore = int256(RiskBounds.requiredMmr(current)) - int256(uint256(current.mmrWad));
+        int256 shortfallAfter = int256(required) - int256(uint256(next.mmrWad));
+        if (shortfallAfter >= shortfallBefore) revert MaintenanceMarginTooLow(next.mmrWad, required);
     }
 
     function _checkMarginBounds(uint64 mmrWad, uint64 imrWad, uint64 latencyBufferWad) internal pure {

@@ -118,7 +118,7 @@ interface IMarketRegistry {
     error OracleRoundIncomplete(uint256 marketId, uint80 roundId, uint80 answeredInRound);
     /// @notice Thrown when the feed's last update is older than the market's heartbeat.
     error OraclePriceStale(uint256 marketId, uint256 updatedAt, uint256 heartbeat);
-    /// @notice Thrown when the L2 sequencer-uptime feed reports the sequencer down.
+    /// @notice Thrown when the L2 sequencer-uptime feed reports the sequencer down (or has no valid round yet).
     error SequencerDown();
 
     /* EVENTS */
@@ -178,11 +178,13 @@ interface IMarketRegistry {
     ) external;
 
     /// @notice Changes the margin ratios and latency buffer. Admin only. A ratio may rise by at most
-    /// MAX_MARGIN_RAISE_PER_DAY (relative) over its value at the start of the UTC day; lowering keeps the
-    /// risk constraints.
+    /// MAX_MARGIN_RAISE_PER_DAY (relative) over its value at the start of the UTC day. A compliant market must
+    /// stay compliant (MMR ≥ 2·fee + δ + buffer); a market out of compliance after a δ raise may only shrink
+    /// its shortfall.
     function setMarginRatios(uint256 marketId, uint64 mmrWad, uint64 imrWad, uint64 latencyBufferWad) external;
 
-    /// @notice Changes the trading and liquidation fees. Admin only. Fees stay ≥ δ/2 and within the MMR.
+    /// @notice Changes the trading and liquidation fees. Admin only. Fees stay ≥ δ/2 and within the MMR
+    /// (2·fee + δ + buffer ≤ MMR); on a market out of compliance after a δ raise they may only shrink the shortfall.
     function setFees(uint256 marketId, uint64 tradingFeeWad, uint64 liquidationFeeExtraWad) external;
 
     /// @notice Changes the skew scale and the maximum funding rate. Admin only.
@@ -226,7 +228,7 @@ interface IMarketRegistry {
     function effectiveLpFeeWad() external view returns (uint256);
 
     /// @notice Whether the market's parameters satisfy every risk constraint. A market that does not (after a
-    /// raise of δ or of a fee) is reduce-only until its margins have ramped up.
+    /// raise of its feed's δ) is reduce-only until its margins have ramped up.
     function isRiskCompliant(uint256 marketId) external view returns (bool);
 
     /// @notice Reads and checks the market's oracle.

@@ -67,8 +67,8 @@ library RiskBounds {
         return baseWad.wMulDown(FixedPointMath.WAD + MAX_MARGIN_RAISE_PER_DAY);
     }
 
-    /// @notice Whether every cross-parameter constraint holds. A market that falls out of compliance (δ or a
-    /// fee raised) takes no new risk until its margins have ramped up.
+    /// @notice Whether every cross-parameter constraint holds. A market that falls out of compliance (its feed's
+    /// δ raised) takes no new risk until its margins have ramped up.
     function isCompliant(MarketConfig memory c) internal pure returns (bool) {
         return c.tradingFeeWad >= feeFloor(c.deviationWad) && c.mmrWad >= requiredMmr(c)
             && c.imrWad >= requiredImr(c.mmrWad);
