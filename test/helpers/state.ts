@@ -58,8 +58,19 @@ export async function registryState(registry: MarketRegistry) {
   };
 }
 
-/** Share balances, supply, token balances of the holders, the engine and the vault, and the engine's vault ledger. */
-export async function vaultState(s: Pick<System, "vault" | "engine" | "usdc">, holders: { address: string }[]) {
+/** Anything with an ERC-20 balance: the mock USDC or the fee-on-transfer token. */
+interface BalanceReader {
+  balanceOf(account: string): Promise<bigint>;
+}
+
+/**
+ * Share balances, supply, token balances of the holders, the engine and the vault, and the engine's vault
+ * ledger. `usdc` may be any token the engine was built over.
+ */
+export async function vaultState(
+  s: Pick<System, "vault" | "engine"> & { usdc: BalanceReader },
+  holders: { address: string }[],
+) {
   const holderRows = [];
   for (const h of holders) {
     holderRows.push({
