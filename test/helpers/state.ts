@@ -69,7 +69,7 @@ interface BalanceReader {
  */
 export async function vaultState(
   s: Pick<System, "vault" | "engine"> & { usdc: BalanceReader },
-  holders: { address: string }[],
+  holders: { address: string }[]
 ) {
   const holderRows = [];
   for (const h of holders) {

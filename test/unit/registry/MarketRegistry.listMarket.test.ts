@@ -23,13 +23,16 @@ describe("MarketRegistry.listMarket", () => {
     overrides: Partial<MarketInput>,
     error: string,
     args: unknown[],
-    symbol: string = SOL,
+    symbol: string = SOL
   ) {
     const d = await networkHelpers.loadFixture(deployWithFeeds);
     const config = marketInput(await d.ethFeed.getAddress(), 8, overrides);
     await expectUnchanged(
       () => listingState(d, symbol),
-      () => expect(d.registry.listMarket(symbol, config)).to.be.revertedWithCustomError(d.registry, error).withArgs(...args),
+      () =>
+        expect(d.registry.listMarket(symbol, config))
+          .to.be.revertedWithCustomError(d.registry, error)
+          .withArgs(...args)
     );
   }
 
@@ -88,7 +91,7 @@ describe("MarketRegistry.listMarket", () => {
       () =>
         expect(d.registry.listMarket(SOL, config))
           .to.be.revertedWithCustomError(d.registry, "FeedDecimalsUnsupported")
-          .withArgs(19n),
+          .withArgs(19n)
     );
   });
 
@@ -135,18 +138,17 @@ describe("MarketRegistry.listMarket", () => {
     await expectListingReverts(
       { deviationWad: 2n * 10n ** 15n, mmrWad: 10n ** 16n, imrWad: 125n * 10n ** 14n },
       "FeeBelowDeviationFloor",
-      [5n * 10n ** 14n, 10n ** 15n],
+      [5n * 10n ** 14n, 10n ** 15n]
     );
   });
 
   it("test_listMarket_feeFloorRoundsUp", async () => {
     // δ odd by one wei: δ/2 rounds up, so a fee of exactly ⌊δ/2⌋ is one wei short.
     const deviation = 2n * 10n ** 14n + 1n;
-    await expectListingReverts(
-      { deviationWad: deviation, tradingFeeWad: 10n ** 14n },
-      "FeeBelowDeviationFloor",
-      [10n ** 14n, 10n ** 14n + 1n],
-    );
+    await expectListingReverts({ deviationWad: deviation, tradingFeeWad: 10n ** 14n }, "FeeBelowDeviationFloor", [
+      10n ** 14n,
+      10n ** 14n + 1n,
+    ]);
   });
 
   it("test_listMarket_revertsWhenMmrBelowFeesPlusDeviationPlusBuffer", async () => {
@@ -155,7 +157,7 @@ describe("MarketRegistry.listMarket", () => {
     await expectListingReverts(
       { mmrWad: required - 1n, imrWad: 10n ** 16n, minNotionalUsdWad: 2000n * 10n ** 18n },
       "MaintenanceMarginTooLow",
-      [required - 1n, required],
+      [required - 1n, required]
     );
   });
 
@@ -233,7 +235,7 @@ describe("MarketRegistry.listMarket", () => {
       () =>
         expect(d.registry.listMarket(symbol, marketInput(feed, 8)))
           .to.be.revertedWithCustomError(d.registry, "TooManyMarkets")
-          .withArgs(64n),
+          .withArgs(64n)
     );
   });
 
@@ -245,7 +247,7 @@ describe("MarketRegistry.listMarket", () => {
       () =>
         expect(d.registry.connect(d.stranger).listMarket(SOL, config))
           .to.be.revertedWithCustomError(d.registry, "AccessControlUnauthorizedAccount")
-          .withArgs(d.stranger.address, ZeroHash),
+          .withArgs(d.stranger.address, ZeroHash)
     );
   });
 });

@@ -86,7 +86,7 @@ describe("MarketRegistry.constructor", () => {
       const factory = new MarketRegistry__factory(admin);
       await expect(factory.deploy(admin.address, protocolInput(overrides))).to.be.revertedWithCustomError(
         factory,
-        "ThresholdsNotOrdered",
+        "ThresholdsNotOrdered"
       );
     });
   }
@@ -119,7 +119,7 @@ describe("MarketRegistry.setProtocolConfig", () => {
         () =>
           expect(d.registry.setProtocolConfig(protocolInput({ [field]: value })))
             .to.be.revertedWithCustomError(d.registry, "ParameterOutOfBounds")
-            .withArgs(param(name), value, min, max),
+            .withArgs(param(name), value, min, max)
       );
     });
   }
@@ -132,8 +132,8 @@ describe("MarketRegistry.setProtocolConfig", () => {
         () =>
           expect(d.registry.setProtocolConfig(protocolInput(overrides))).to.be.revertedWithCustomError(
             d.registry,
-            "ThresholdsNotOrdered",
-          ),
+            "ThresholdsNotOrdered"
+          )
       );
     });
   }
@@ -148,7 +148,7 @@ describe("MarketRegistry.setProtocolConfig", () => {
       () =>
         expect(d.registry.setProtocolConfig(protocolInput({ keeperRewardFloorUsdWad: 10n * WAD })))
           .to.be.revertedWithCustomError(d.registry, "MinNotionalTooSmall")
-          .withArgs(1000n * WAD, required),
+          .withArgs(1000n * WAD, required)
     );
   });
 
@@ -166,7 +166,7 @@ describe("MarketRegistry.setProtocolConfig", () => {
       () =>
         expect(d.registry.connect(d.stranger).setProtocolConfig(protocolInput({ lpFeeWad: 0n })))
           .to.be.revertedWithCustomError(d.registry, "AccessControlUnauthorizedAccount")
-          .withArgs(d.stranger.address, ZeroHash),
+          .withArgs(d.stranger.address, ZeroHash)
     );
   });
 });
@@ -201,7 +201,7 @@ describe("MarketRegistry.setSequencerFeed", () => {
       () =>
         expect(d.registry.setSequencerFeed(d.sequencer.getAddress(), 86_401n))
           .to.be.revertedWithCustomError(d.registry, "ParameterOutOfBounds")
-          .withArgs(param("sequencerGracePeriod"), 86_401n, 0n, 86_400n),
+          .withArgs(param("sequencerGracePeriod"), 86_401n, 0n, 86_400n)
     );
   });
 
@@ -212,7 +212,44 @@ describe("MarketRegistry.setSequencerFeed", () => {
       () =>
         expect(d.registry.connect(d.stranger).setSequencerFeed(d.sequencer.getAddress(), 60n))
           .to.be.revertedWithCustomError(d.registry, "AccessControlUnauthorizedAccount")
-          .withArgs(d.stranger.address, ZeroHash),
+          .withArgs(d.stranger.address, ZeroHash)
     );
+  });
+});
+
+describe("MarketRegistry access control", () => {
+  it("test_grantRole_letsASecondAdminSetParameters", async () => {
+    const d = await networkHelpers.loadFixture(deployWithFeeds);
+    await expect(d.registry.grantRole(ZeroHash, d.carol.address))
+      .to.emit(d.registry, "RoleGranted")
+      .withArgs(ZeroHash, d.carol.address, d.admin.address);
+    await d.registry.connect(d.carol).setSequencerFeed(ZeroAddress, 60n);
+    expect(await d.registry.sequencerGracePeriod()).to.equal(60n);
+  });
+
+  it("test_renounceRole_removesTheAdmin", async () => {
+    const d = await networkHelpers.loadFixture(deployWithFeeds);
+    await d.registry.grantRole(ZeroHash, d.carol.address);
+    await d.registry.connect(d.carol).renounceRole(ZeroHash, d.carol.address);
+    expect(await d.registry.hasRole(ZeroHash, d.carol.address)).to.equal(false);
+    await expect(d.registry.connect(d.carol).setSequencerFeed(ZeroAddress, 60n))
+      .to.be.revertedWithCustomError(d.registry, "AccessControlUnauthorizedAccount")
+      .withArgs(d.carol.address, ZeroHash);
+  });
+
+  it("test_grantRole_revertsForNonAdmin", async () => {
+    const d = await networkHelpers.loadFixture(deployWithFeeds);
+    await expect(d.registry.connect(d.stranger).grantRole(ZeroHash, d.stranger.address))
+      .to.be.revertedWithCustomError(d.registry, "AccessControlUnauthorizedAccount")
+      .withArgs(d.stranger.address, ZeroHash);
+    expect(await d.registry.hasRole(ZeroHash, d.stranger.address)).to.equal(false);
+  });
+
+  it("test_supportsInterface_advertisesAccessControl", async () => {
+    const d = await networkHelpers.loadFixture(deployWithFeeds);
+    // IAccessControl's and ERC-165's interface ids.
+    expect(await d.registry.supportsInterface("0x7965db0b")).to.equal(true);
+    expect(await d.registry.supportsInterface("0x01ffc9a7")).to.equal(true);
+    expect(await d.registry.supportsInterface("0xffffffff")).to.equal(false);
   });
 });

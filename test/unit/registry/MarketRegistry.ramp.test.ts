@@ -26,7 +26,7 @@ async function revertsAt(d: Fixture, timestamp: number, mmr: bigint, maxToday: b
     () =>
       expect(d.registry.setMarginRatios(ETH, mmr, (mmr * 5n + 3n) / 4n, BUFFER, { gasLimit: 1_000_000n }))
         .to.be.revertedWithCustomError(d.registry, "MarginRaiseTooFast")
-        .withArgs(mmr, maxToday),
+        .withArgs(mmr, maxToday)
   );
   expect(await networkHelpers.time.latest()).to.equal(timestamp);
 }
@@ -50,7 +50,7 @@ describe("MarketRegistry margin ramp", () => {
       () =>
         expect(d.registry.setMarginRatios(ETH, mmr, imr, BUFFER))
           .to.be.revertedWithCustomError(d.registry, "MarginRaiseTooFast")
-          .withArgs(mmr, MMR_MAX_DAY1),
+          .withArgs(mmr, MMR_MAX_DAY1)
     );
   });
 
@@ -61,7 +61,7 @@ describe("MarketRegistry margin ramp", () => {
       () =>
         expect(d.registry.setMarginRatios(ETH, MMR, IMR_MAX_DAY1 + 1n, BUFFER))
           .to.be.revertedWithCustomError(d.registry, "MarginRaiseTooFast")
-          .withArgs(IMR_MAX_DAY1 + 1n, IMR_MAX_DAY1),
+          .withArgs(IMR_MAX_DAY1 + 1n, IMR_MAX_DAY1)
     );
   });
 
@@ -76,7 +76,7 @@ describe("MarketRegistry margin ramp", () => {
       () =>
         expect(d.registry.setMarginRatios(ETH, mmr, (mmr * 5n + 3n) / 4n, BUFFER))
           .to.be.revertedWithCustomError(d.registry, "MarginRaiseTooFast")
-          .withArgs(mmr, MMR_MAX_DAY1),
+          .withArgs(mmr, MMR_MAX_DAY1)
     );
   });
 
@@ -100,7 +100,7 @@ describe("MarketRegistry margin ramp", () => {
       () =>
         expect(d.registry.setMarginRatios(ETH, mmr, (mmr * 5n + 3n) / 4n, BUFFER))
           .to.be.revertedWithCustomError(d.registry, "MarginRaiseTooFast")
-          .withArgs(mmr, MMR_MAX_DAY2),
+          .withArgs(mmr, MMR_MAX_DAY2)
     );
   });
 
@@ -174,7 +174,7 @@ describe("MarketRegistry.isRiskCompliant", () => {
       () =>
         expect(d.registry.setMarginRatios(3n, mmr, IMR, BUFFER))
           .to.be.revertedWithCustomError(d.registry, "MaintenanceMarginTooLow")
-          .withArgs(mmr, REQUIRED),
+          .withArgs(mmr, REQUIRED)
     );
   });
 

@@ -35,7 +35,7 @@ async function expectRegistryRevert(d: Fixture, call: () => Promise<unknown>, er
     () =>
       expect(call())
         .to.be.revertedWithCustomError(d.registry, error)
-        .withArgs(...args),
+        .withArgs(...args)
   );
 }
 
@@ -70,7 +70,7 @@ describe("MarketRegistry.setOracle", () => {
         d,
         () => d.registry.setOracle(id, feed, 3600n, E15, FEED8_MIN, FEED8_MAX),
         "MarketNotListed",
-        [id],
+        [id]
       );
     }
   });
@@ -81,7 +81,7 @@ describe("MarketRegistry.setOracle", () => {
       d,
       () => d.registry.setOracle(ETH, ZeroAddress, 3600n, E15, FEED8_MIN, FEED8_MAX),
       "ZeroAddress",
-      [],
+      []
     );
   });
 
@@ -92,16 +92,16 @@ describe("MarketRegistry.setOracle", () => {
       d,
       () => d.registry.setOracle(ETH, feed, 3600n, E15, FEED8_MIN, FEED8_MAX),
       "FeedDecimalsUnsupported",
-      [19n],
+      [19n]
     );
   });
 
-  const oracleBounds: [string, bigint, bigint, bigint, bigint, bigint, bigint][] = [
+  const oracleBounds: [string, bigint, bigint, bigint, bigint, bigint][] = [
     // name, heartbeat, deviation, offending value, min, max
-    ["heartbeat", 59n, E15, 59n, 60n, 172_800n, 0n],
-    ["heartbeat", 172_801n, E15, 172_801n, 60n, 172_800n, 0n],
-    ["deviation", 3600n, E14 - 1n, E14 - 1n, E14, 5n * E16, 0n],
-    ["deviation", 3600n, 5n * E16 + 1n, 5n * E16 + 1n, E14, 5n * E16, 0n],
+    ["heartbeat", 59n, E15, 59n, 60n, 172_800n],
+    ["heartbeat", 172_801n, E15, 172_801n, 60n, 172_800n],
+    ["deviation", 3600n, E14 - 1n, E14 - 1n, E14, 5n * E16],
+    ["deviation", 3600n, 5n * E16 + 1n, 5n * E16 + 1n, E14, 5n * E16],
   ];
   for (const [name, heartbeat, deviation, value, min, max] of oracleBounds) {
     it(`test_setOracle_revertsWhen_${name}_is_${value}`, async () => {
@@ -111,7 +111,7 @@ describe("MarketRegistry.setOracle", () => {
         d,
         () => d.registry.setOracle(ETH, feed, heartbeat, deviation, FEED8_MIN, FEED8_MAX),
         "ParameterOutOfBounds",
-        [param(name), value, min, max],
+        [param(name), value, min, max]
       );
     });
   }
@@ -128,7 +128,7 @@ describe("MarketRegistry.setOracle", () => {
         d,
         () => d.registry.setOracle(ETH, feed, 3600n, E15, min, max),
         "AnswerBoundsInvalid",
-        [min, max],
+        [min, max]
       );
     }
   });
@@ -140,7 +140,7 @@ describe("MarketRegistry.setOracle", () => {
       d,
       () => d.registry.connect(d.stranger).setOracle(ETH, feed, 3600n, E15, FEED8_MIN, FEED8_MAX),
       "AccessControlUnauthorizedAccount",
-      [d.stranger.address, ZeroHash],
+      [d.stranger.address, ZeroHash]
     );
   });
 });
@@ -169,12 +169,12 @@ describe("MarketRegistry.setMarginRatios", () => {
   for (const [name, mmr, imr, buffer, value, min, max] of marginBounds) {
     it(`test_setMarginRatios_revertsWhen_${name}_is_${value}`, async () => {
       const d = await networkHelpers.loadFixture(deployWithFeeds);
-      await expectRegistryRevert(
-        d,
-        () => d.registry.setMarginRatios(ETH, mmr, imr, buffer),
-        "ParameterOutOfBounds",
-        [param(name), value, min, max],
-      );
+      await expectRegistryRevert(d, () => d.registry.setMarginRatios(ETH, mmr, imr, buffer), "ParameterOutOfBounds", [
+        param(name),
+        value,
+        min,
+        max,
+      ]);
     });
   }
 
@@ -184,7 +184,7 @@ describe("MarketRegistry.setMarginRatios", () => {
       d,
       () => d.registry.setMarginRatios(ETH, 9n * E15, 1125n * 10n ** 13n - 1n, E15),
       "InitialMarginTooLow",
-      [1125n * 10n ** 13n - 1n, 1125n * 10n ** 13n],
+      [1125n * 10n ** 13n - 1n, 1125n * 10n ** 13n]
     );
   });
 
@@ -195,7 +195,7 @@ describe("MarketRegistry.setMarginRatios", () => {
       d,
       () => d.registry.setMarginRatios(ETH, 3n * E15 - 1n, E16, E15),
       "MaintenanceMarginTooLow",
-      [3n * E15 - 1n, 3n * E15],
+      [3n * E15 - 1n, 3n * E15]
     );
   });
 
@@ -206,7 +206,7 @@ describe("MarketRegistry.setMarginRatios", () => {
       d,
       () => d.registry.setMarginRatios(ETH, 9n * E15, 1125n * 10n ** 13n, 8n * E15),
       "MaintenanceMarginTooLow",
-      [9n * E15, E16],
+      [9n * E15, E16]
     );
   });
 
@@ -221,19 +221,17 @@ describe("MarketRegistry.setMarginRatios", () => {
       d,
       () => d.registry.setMarginRatios(ETH, mmr, imr, 8n * E15),
       "MaintenanceMarginTooLow",
-      [mmr, E16],
+      [mmr, E16]
     );
   });
 
   it("test_setMarginRatios_revertsWhenMmrTimesMinNotionalBelowKeeperFloor", async () => {
     const d = await networkHelpers.loadFixture(deployWithFeeds);
     // $1,000 × 0.4% = $4 < $5: the minimum must be $5 / 0.4% = $1,250.
-    await expectRegistryRevert(
-      d,
-      () => d.registry.setMarginRatios(ETH, 4n * E15, E16, E15),
-      "MinNotionalTooSmall",
-      [1000n * WAD, 1250n * WAD],
-    );
+    await expectRegistryRevert(d, () => d.registry.setMarginRatios(ETH, 4n * E15, E16, E15), "MinNotionalTooSmall", [
+      1000n * WAD,
+      1250n * WAD,
+    ]);
   });
 
   it("test_setMarginRatios_revertsForUnlistedMarket", async () => {
@@ -242,7 +240,7 @@ describe("MarketRegistry.setMarginRatios", () => {
       d,
       () => d.registry.setMarginRatios(UNLISTED, 9n * E15, 1125n * 10n ** 13n, E15),
       "MarketNotListed",
-      [UNLISTED],
+      [UNLISTED]
     );
   });
 
@@ -252,7 +250,7 @@ describe("MarketRegistry.setMarginRatios", () => {
       d,
       () => d.registry.connect(d.stranger).setMarginRatios(ETH, 8n * E15, E16, E15),
       "AccessControlUnauthorizedAccount",
-      [d.stranger.address, ZeroHash],
+      [d.stranger.address, ZeroHash]
     );
   });
 });
@@ -318,7 +316,7 @@ describe("MarketRegistry.setFees", () => {
       d,
       () => d.registry.connect(d.stranger).setFees(ETH, 6n * E14, E15),
       "AccessControlUnauthorizedAccount",
-      [d.stranger.address, ZeroHash],
+      [d.stranger.address, ZeroHash]
     );
   });
 });
@@ -352,9 +350,7 @@ describe("MarketRegistry.setFundingParams", () => {
 
   it("test_setFundingParams_revertsForUnlistedMarket", async () => {
     const d = await networkHelpers.loadFixture(deployWithFeeds);
-    await expectRegistryRevert(d, () => d.registry.setFundingParams(UNLISTED, WAD, E16), "MarketNotListed", [
-      UNLISTED,
-    ]);
+    await expectRegistryRevert(d, () => d.registry.setFundingParams(UNLISTED, WAD, E16), "MarketNotListed", [UNLISTED]);
   });
 
   it("test_setFundingParams_revertsForNonAdmin", async () => {
@@ -363,7 +359,7 @@ describe("MarketRegistry.setFundingParams", () => {
       d,
       () => d.registry.connect(d.stranger).setFundingParams(ETH, WAD, E16),
       "AccessControlUnauthorizedAccount",
-      [d.stranger.address, ZeroHash],
+      [d.stranger.address, ZeroHash]
     );
   });
 });
@@ -416,7 +412,7 @@ describe("MarketRegistry.setLimits", () => {
       d,
       () => d.registry.setLimits(ETH, OI, required - 1n, CAP, DAILY),
       "MinNotionalTooSmall",
-      [required - 1n, required],
+      [required - 1n, required]
     );
   });
 
@@ -433,7 +429,7 @@ describe("MarketRegistry.setLimits", () => {
       d,
       () => d.registry.connect(d.stranger).setLimits(ETH, OI, MIN, CAP, DAILY),
       "AccessControlUnauthorizedAccount",
-      [d.stranger.address, ZeroHash],
+      [d.stranger.address, ZeroHash]
     );
   });
 });
@@ -444,7 +440,7 @@ describe("MarketRegistry.setTierBounds", () => {
     const tiers: [bigint, bigint, bigint, bigint] = [10_001n, 50_000n, 500_000n, 10_000_000n];
     await expect(d.registry.setTierBounds(ETH, tiers)).to.emit(d.registry, "TierBoundsUpdated").withArgs(ETH, tiers);
     expect(await d.registry.marketConfig(ETH)).to.deep.equal(
-      configTuple({ ...(await ethConfig(d)), tierBoundsX1e4: tiers }),
+      configTuple({ ...(await ethConfig(d)), tierBoundsX1e4: tiers })
     );
   });
 
@@ -467,7 +463,7 @@ describe("MarketRegistry.setTierBounds", () => {
       d,
       () => d.registry.setTierBounds(UNLISTED, [30_000n, 100_000n, 200_000n, 400_000n]),
       "MarketNotListed",
-      [UNLISTED],
+      [UNLISTED]
     );
   });
 
@@ -477,7 +473,7 @@ describe("MarketRegistry.setTierBounds", () => {
       d,
       () => d.registry.connect(d.stranger).setTierBounds(ETH, [30_000n, 100_000n, 200_000n, 400_000n]),
       "AccessControlUnauthorizedAccount",
-      [d.stranger.address, ZeroHash],
+      [d.stranger.address, ZeroHash]
     );
   });
 });

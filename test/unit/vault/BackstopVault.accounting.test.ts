@@ -1,5 +1,15 @@
 import { expect } from "chai";
-import { ETH, BTC, TOKEN_TO_WAD, anyPrice, deployFunded, networkHelpers, setPrice, tokens, w } from "../../helpers/fixture.js";
+import {
+  ETH,
+  BTC,
+  TOKEN_TO_WAD,
+  anyPrice,
+  deployFunded,
+  networkHelpers,
+  setPrice,
+  tokens,
+  w,
+} from "../../helpers/fixture.js";
 import { ceilDiv, signedDivUp } from "../../helpers/state.js";
 import type { System } from "../../helpers/fixture.js";
 
@@ -125,6 +135,22 @@ describe("BackstopVault.totalAssets", () => {
   });
 });
 
+describe("BackstopVault conversions", () => {
+  it("test_convertToSharesAndAssets_areFeeFreeAndRoundDown", async () => {
+    const d = await networkHelpers.loadFixture(deployWithLong);
+    const supply = (await d.vault.totalSupply()) + VIRTUAL_SHARES;
+    const assets = (await d.vault.totalAssets()) + 1n;
+    for (const a of [1n, 1_234_567_891n, tokens(1_000_000)]) {
+      expect(await d.vault.convertToShares(a)).to.equal((a * supply) / assets);
+    }
+    for (const sh of [1n, 10n ** 6n + 1n, 1_234_567_891_234_567n]) {
+      expect(await d.vault.convertToAssets(sh)).to.equal((sh * assets) / supply);
+    }
+    // The fee shows only in the previews.
+    expect(await d.vault.previewDeposit(tokens(1000))).to.be.lessThan(await d.vault.convertToShares(tokens(1000)));
+  });
+});
+
 describe("BackstopVault previews", () => {
   // Amounts chosen to hit the rounding: odd units, one unit, and a large round amount.
   const assetAmounts = [1n, 2n, 3n, 1_234_567_891n, tokens(1), tokens(999_999.999999), tokens(2_500_000)];
@@ -232,7 +258,7 @@ describe("BackstopVault share price", () => {
     const equityAfter = await d.engine.vaultEquityWad();
     expect(await d.engine.vaultCashWad()).to.equal(cash);
     // Funding is not realised: the cash is unchanged, the equity (and so the share price) rises by S × ΔF.
-    expect(equityAfter - equityBefore - (100n * expectedDelta)).to.be.within(-1n, 1n);
+    expect(equityAfter - equityBefore - 100n * expectedDelta).to.be.within(-1n, 1n);
     expect(equityAfter - equityBefore).to.be.greaterThan(w(1600));
     expect(await d.vault.totalAssets()).to.equal(equityAfter / TOKEN_TO_WAD);
   });

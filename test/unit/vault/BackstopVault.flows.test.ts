@@ -78,7 +78,11 @@ describe("BackstopVault.deposit", () => {
     const d = await networkHelpers.loadFixture(deployFunded);
     await expectUnchanged(
       () => state(d),
-      () => expect(d.vault.connect(d.keeper).deposit(0n, d.keeper.address)).to.be.revertedWithCustomError(d.vault, "ZeroShares"),
+      () =>
+        expect(d.vault.connect(d.keeper).deposit(0n, d.keeper.address)).to.be.revertedWithCustomError(
+          d.vault,
+          "ZeroShares"
+        )
     );
   });
 
@@ -88,19 +92,24 @@ describe("BackstopVault.deposit", () => {
     expect(await d.vault.previewDeposit(1n)).to.equal(0n);
     await expectUnchanged(
       () => state(d),
-      () => expect(d.vault.connect(d.keeper).deposit(1n, d.keeper.address)).to.be.revertedWithCustomError(d.vault, "ZeroShares"),
+      () =>
+        expect(d.vault.connect(d.keeper).deposit(1n, d.keeper.address)).to.be.revertedWithCustomError(
+          d.vault,
+          "ZeroShares"
+        )
     );
   });
 
   it("test_deposit_revertsWithoutAllowance", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
     await d.usdc.mint(d.stranger.address, tokens(100));
+    const vaultAddress = await d.vault.getAddress();
     await expectUnchanged(
       () => state(d),
       () =>
         expect(d.vault.connect(d.stranger).deposit(tokens(100), d.stranger.address))
           .to.be.revertedWithCustomError(d.usdc, "ERC20InsufficientAllowance")
-          .withArgs(d.vault.getAddress(), 0n, tokens(100)),
+          .withArgs(vaultAddress, 0n, tokens(100))
     );
   });
 });
@@ -128,7 +137,11 @@ describe("BackstopVault.mint", () => {
     const d = await networkHelpers.loadFixture(deployFunded);
     await expectUnchanged(
       () => state(d),
-      () => expect(d.vault.connect(d.keeper).mint(0n, d.keeper.address)).to.be.revertedWithCustomError(d.vault, "ZeroShares"),
+      () =>
+        expect(d.vault.connect(d.keeper).mint(0n, d.keeper.address)).to.be.revertedWithCustomError(
+          d.vault,
+          "ZeroShares"
+        )
     );
   });
 });
@@ -187,7 +200,7 @@ describe("BackstopVault.withdraw", () => {
       () =>
         expect(d.vault.connect(d.bob).withdraw(assets, d.bob.address, d.lp.address))
           .to.be.revertedWithCustomError(d.vault, "ERC20InsufficientAllowance")
-          .withArgs(d.bob.address, shares - 1n, shares),
+          .withArgs(d.bob.address, shares - 1n, shares)
     );
   });
 
@@ -199,7 +212,7 @@ describe("BackstopVault.withdraw", () => {
       () =>
         expect(d.vault.connect(d.keeper).withdraw(max + 1n, d.keeper.address, d.keeper.address))
           .to.be.revertedWithCustomError(d.vault, "ERC4626ExceededMaxWithdraw")
-          .withArgs(d.keeper.address, max + 1n, max),
+          .withArgs(d.keeper.address, max + 1n, max)
     );
   });
 
@@ -207,7 +220,11 @@ describe("BackstopVault.withdraw", () => {
     const d = await networkHelpers.loadFixture(deployTwoLps);
     await expectUnchanged(
       () => state(d),
-      () => expect(d.vault.connect(d.lp).withdraw(0n, d.lp.address, d.lp.address)).to.be.revertedWithCustomError(d.vault, "ZeroShares"),
+      () =>
+        expect(d.vault.connect(d.lp).withdraw(0n, d.lp.address, d.lp.address)).to.be.revertedWithCustomError(
+          d.vault,
+          "ZeroShares"
+        )
     );
   });
 });
@@ -265,7 +282,7 @@ describe("BackstopVault.redeem", () => {
       () =>
         expect(d.vault.connect(d.bob).redeem(10n ** 16n, d.bob.address, d.lp.address))
           .to.be.revertedWithCustomError(d.vault, "ERC20InsufficientAllowance")
-          .withArgs(d.bob.address, 0n, 10n ** 16n),
+          .withArgs(d.bob.address, 0n, 10n ** 16n)
     );
   });
 
@@ -277,7 +294,7 @@ describe("BackstopVault.redeem", () => {
       () =>
         expect(d.vault.connect(d.keeper).redeem(balance + 1n, d.keeper.address, d.keeper.address))
           .to.be.revertedWithCustomError(d.vault, "ERC4626ExceededMaxRedeem")
-          .withArgs(d.keeper.address, balance + 1n, balance),
+          .withArgs(d.keeper.address, balance + 1n, balance)
     );
   });
 
@@ -285,8 +302,40 @@ describe("BackstopVault.redeem", () => {
     const d = await networkHelpers.loadFixture(deployTwoLps);
     await expectUnchanged(
       () => state(d),
-      () => expect(d.vault.connect(d.lp).redeem(0n, d.lp.address, d.lp.address)).to.be.revertedWithCustomError(d.vault, "ZeroShares"),
+      () =>
+        expect(d.vault.connect(d.lp).redeem(0n, d.lp.address, d.lp.address)).to.be.revertedWithCustomError(
+          d.vault,
+          "ZeroShares"
+        )
     );
+  });
+});
+
+describe("BackstopVault shares", () => {
+  it("test_transfer_movesSharesThatTheRecipientCanRedeem", async () => {
+    const d = await networkHelpers.loadFixture(deployTwoLps);
+    const shares = 10n ** 15n;
+    await expect(d.vault.connect(d.keeper).transfer(d.stranger.address, shares))
+      .to.emit(d.vault, "Transfer")
+      .withArgs(d.keeper.address, d.stranger.address, shares);
+    const assets = await d.vault.previewRedeem(shares);
+    await d.vault.connect(d.stranger).redeem(shares, d.stranger.address, d.stranger.address);
+    expect(await d.usdc.balanceOf(d.stranger.address)).to.equal(assets);
+  });
+
+  it("test_transferFrom_spendsTheShareAllowance", async () => {
+    const d = await networkHelpers.loadFixture(deployTwoLps);
+    await d.vault.connect(d.keeper).approve(d.bob.address, 100n);
+    await expectUnchanged(
+      () => state(d),
+      () =>
+        expect(d.vault.connect(d.bob).transferFrom(d.keeper.address, d.bob.address, 101n))
+          .to.be.revertedWithCustomError(d.vault, "ERC20InsufficientAllowance")
+          .withArgs(d.bob.address, 100n, 101n)
+    );
+    await d.vault.connect(d.bob).transferFrom(d.keeper.address, d.bob.address, 60n);
+    expect(await d.vault.allowance(d.keeper.address, d.bob.address)).to.equal(40n);
+    expect(await d.vault.balanceOf(d.bob.address)).to.equal(60n);
   });
 });
 
@@ -313,7 +362,11 @@ describe("BackstopVault while the engine is paused", () => {
     const d = await networkHelpers.loadFixture(deployPaused);
     await expectUnchanged(
       () => state(d),
-      () => expect(d.vault.connect(d.keeper).deposit(tokens(1000), d.keeper.address)).to.be.revertedWithCustomError(d.engine, "EnforcedPause"),
+      () =>
+        expect(d.vault.connect(d.keeper).deposit(tokens(1000), d.keeper.address)).to.be.revertedWithCustomError(
+          d.engine,
+          "EnforcedPause"
+        )
     );
   });
 
@@ -321,7 +374,11 @@ describe("BackstopVault while the engine is paused", () => {
     const d = await networkHelpers.loadFixture(deployPaused);
     await expectUnchanged(
       () => state(d),
-      () => expect(d.vault.connect(d.keeper).mint(10n ** 18n, d.keeper.address)).to.be.revertedWithCustomError(d.engine, "EnforcedPause"),
+      () =>
+        expect(d.vault.connect(d.keeper).mint(10n ** 18n, d.keeper.address)).to.be.revertedWithCustomError(
+          d.engine,
+          "EnforcedPause"
+        )
     );
   });
 
@@ -376,7 +433,7 @@ describe("BackstopVault with non-positive equity", () => {
       () =>
         expect(d.vault.connect(d.keeper).deposit(tokens(1000), d.keeper.address))
           .to.be.revertedWithCustomError(d.vault, "VaultEquityNotPositive")
-          .withArgs(equity),
+          .withArgs(equity)
     );
   });
 
@@ -388,7 +445,7 @@ describe("BackstopVault with non-positive equity", () => {
       () =>
         expect(d.vault.connect(d.keeper).mint(10n ** 18n, d.keeper.address))
           .to.be.revertedWithCustomError(d.vault, "VaultEquityNotPositive")
-          .withArgs(equity),
+          .withArgs(equity)
     );
   });
 });
@@ -398,7 +455,11 @@ describe("BackstopVault over a fee-on-transfer token", () => {
     const base = await deployProtocol();
     const [admin] = await ethers.getSigners();
     const token = await new FeeOnTransferToken__factory(admin).deploy();
-    const engine = await new PerpEngine__factory(admin).deploy(token.getAddress(), base.registry.getAddress(), admin.address);
+    const engine = await new PerpEngine__factory(admin).deploy(
+      token.getAddress(),
+      base.registry.getAddress(),
+      admin.address
+    );
     const vault = await new BackstopVault__factory(admin).deploy(token.getAddress(), engine.getAddress());
     await engine.setVault(vault.getAddress());
     await token.mint(base.lp.address, tokens(10_000));
@@ -414,7 +475,7 @@ describe("BackstopVault over a fee-on-transfer token", () => {
       () =>
         expect(d.vault.connect(d.lp).deposit(amount, d.lp.address))
           .to.be.revertedWithCustomError(d.vault, "TransferAmountMismatch")
-          .withArgs(amount, amount - amount / 100n),
+          .withArgs(amount, amount - amount / 100n)
     );
   });
 
@@ -427,7 +488,7 @@ describe("BackstopVault over a fee-on-transfer token", () => {
       () =>
         expect(d.vault.connect(d.lp).mint(shares, d.lp.address))
           .to.be.revertedWithCustomError(d.vault, "TransferAmountMismatch")
-          .withArgs(assets, assets - assets / 100n),
+          .withArgs(assets, assets - assets / 100n)
     );
   });
 });

@@ -1,5 +1,14 @@
 import { expect } from "chai";
-import { ETH, TOKEN_TO_WAD, anyPrice, deployFunded, networkHelpers, setPrice, tokens, w } from "../../helpers/fixture.js";
+import {
+  ETH,
+  TOKEN_TO_WAD,
+  anyPrice,
+  deployFunded,
+  networkHelpers,
+  setPrice,
+  tokens,
+  w,
+} from "../../helpers/fixture.js";
 import type { System } from "../../helpers/fixture.js";
 import { ceilDiv, expectUnchanged, vaultState } from "../../helpers/state.js";
 
@@ -122,7 +131,7 @@ describe("BackstopVault withdrawal limits", () => {
           () =>
             expect(d.vault.connect(d.lp).withdraw(maxAssets + 1n, d.lp.address, d.lp.address))
               .to.be.revertedWithCustomError(d.engine, error)
-              .withArgs(...args),
+              .withArgs(...args)
         );
 
         const shares = await d.vault.previewWithdraw(maxAssets);
@@ -145,7 +154,7 @@ describe("BackstopVault withdrawal limits", () => {
           () =>
             expect(d.vault.connect(d.lp).redeem(maxShares + 1n, d.lp.address, d.lp.address))
               .to.be.revertedWithCustomError(d.engine, error)
-              .withArgs(...args),
+              .withArgs(...args)
         );
 
         const assets = await d.vault.previewRedeem(maxShares);
@@ -167,7 +176,7 @@ describe("BackstopVault withdrawal limits", () => {
           () =>
             expect(d.vault.connect(d.lp).withdraw(more, d.lp.address, d.lp.address))
               .to.be.revertedWithCustomError(d.engine, error)
-              .withArgs(...args),
+              .withArgs(...args)
         );
       });
     });
@@ -195,7 +204,7 @@ describe("BackstopVault withdrawal limits", () => {
         () =>
           expect(d.vault.connect(d.keeper).withdraw(maxAssets + 1n, d.keeper.address, d.keeper.address))
             .to.be.revertedWithCustomError(d.vault, "ERC4626ExceededMaxWithdraw")
-            .withArgs(d.keeper.address, maxAssets + 1n, maxAssets),
+            .withArgs(d.keeper.address, maxAssets + 1n, maxAssets)
       );
       await d.vault.connect(d.keeper).withdraw(maxAssets, d.keeper.address, d.keeper.address);
       // Rounding leaves at most dust shares behind, worth nothing after the fee.
@@ -227,7 +236,7 @@ describe("BackstopVault withdrawal limits", () => {
       () =>
         expect(d.vault.connect(d.lp).withdraw(1n, d.lp.address, d.lp.address))
           .to.be.revertedWithCustomError(d.engine, error)
-          .withArgs(...args),
+          .withArgs(...args)
     );
   });
 });

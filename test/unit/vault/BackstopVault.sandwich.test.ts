@@ -24,7 +24,7 @@ describe("BackstopVault sandwich around a known oracle update", () => {
     expect((exposure * 1000n) / equity).to.be.at.least(999n);
     await expect(d.engine.connect(d.bob).trade(ETH, w(2), w(1_000), anyPrice(1n))).to.be.revertedWithCustomError(
       d.engine,
-      "VaultExposureCapExceeded",
+      "VaultExposureCapExceeded"
     );
   });
 
