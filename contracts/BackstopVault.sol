@@ -67,6 +67,8 @@ contract BackstopVault is ERC4626, IBackstopVault {
     function maxRedeem(address owner) public view override(ERC4626, IERC4626) returns (uint256) {
         uint256 balance = balanceOf(owner);
         uint256 withdrawable = _withdrawableAssets();
+        // Nothing can leave (floor, profit stop or no cash): the engine would reject even a zero-asset redemption.
+        if (withdrawable == 0) return 0;
         if (previewRedeem(balance) <= withdrawable) return balance;
         // The largest gross amount whose net (after the fee) fits: net(a) = a − ⌈a·f/(1+f)⌉ is non-decreasing
         // and within a unit or two of a/(1+f), so a few steps from the estimate find it exactly.

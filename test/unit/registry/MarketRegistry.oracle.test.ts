@@ -142,7 +142,8 @@ describe("MarketRegistry.marketSnapshot", () => {
   it("test_marketSnapshot_returnsTheConfigAndTheCheckedPrice", async () => {
     const d = await networkHelpers.loadFixture(deployThreeFeedKinds);
     await d.feed6.setPrice(4_000_000n * 10n ** 6n);
-    const [config, priceWad, atBound, inGracePeriod] = await d.registry.marketSnapshot(4n);
+    const [config, protocol, priceWad, atBound, inGracePeriod] = await d.registry.marketSnapshot(4n);
+    expect(protocol).to.deep.equal(await d.registry.protocolConfig());
     const expected = marketInput(await d.feed6.getAddress(), 6, { feedDecimals: 6n, listed: true });
     expect(config).to.deep.equal(configTuple(expected));
     expect([priceWad, atBound, inGracePeriod]).to.deep.equal([4_000_000n * WAD, true, false]);
@@ -176,7 +177,7 @@ describe("MarketRegistry sequencer check", () => {
     await d.ethFeed.setPrice(4000n * E8);
     await sequencerUpSince(d, startedAt);
     expect(await d.registry.readPrice(ETH)).to.deep.equal([4000n * WAD, false, true]);
-    expect((await d.registry.marketSnapshot(ETH))[3]).to.equal(true);
+    expect((await d.registry.marketSnapshot(ETH))[4]).to.equal(true);
 
     await networkHelpers.time.increaseTo(startedAt + GRACE - 1n);
     expect(await d.registry.readPrice(ETH)).to.deep.equal([4000n * WAD, false, true]);

@@ -252,7 +252,7 @@ describe("BackstopVault share price", () => {
     await d.engine.poke(ETH);
     const after = await d.engine.marketState(ETH);
 
-    const elapsed = after.lastFundingTime - before.lastFundingTime;
+    const elapsed = after.lastUpdateTime - before.lastUpdateTime;
     const expectedDelta = (4000n * WAD * 10n ** 17n * elapsed) / (WAD * 86_400n);
     expect(after.fundingIndexWad - before.fundingIndexWad).to.equal(expectedDelta);
     const equityAfter = await d.engine.vaultEquityWad();
