@@ -3,7 +3,8 @@ pragma solidity 0.8.28;
 
 import {IMarketRegistry} from "./IMarketRegistry.sol";
 
-/// @notice One isolated-margin position per (account, market): two storage slots (size, margin and tier; J and F0).
+/// @notice One isolated-margin position per (account, market): three storage slots (size, margin and tier;
+/// J and F0; ADL list links).
 /// @dev K = J ∓ m/|s| is never stored: it is derived, and changes only when the owner acts.
 struct Position {
     /// @notice Signed size in units of the asset; long > 0.
@@ -22,6 +23,12 @@ struct Position {
     int120 f0Wad;
     /// @notice True while a liquidation is being continued; the owner can then neither trade nor add margin.
     bool inLiquidation;
+    /// @notice Previous position (account id) in its ADL tier list, towards the head; 0 = none.
+    uint32 prevId;
+    /// @notice Next position (account id) in its ADL tier list, towards the tail; 0 = none.
+    uint32 nextId;
+    /// @notice Insertion sequence number: among equal J, earlier insertions come first.
+    uint64 seq;
 }
 
 /// @notice Per-market state kept by the engine.
