@@ -383,6 +383,8 @@ contract MarketRegistry is IMarketRegistry, AccessControl {
         RiskBounds.check("keeperRewardFloor", p.keeperRewardFloorUsdWad, 0, RiskBounds.MAX_KEEPER_REWARD_FLOOR);
         RiskBounds.check("keeperRewardRatio", p.keeperRewardRatioWad, 0, RiskBounds.MAX_KEEPER_REWARD_RATIO);
         RiskBounds.check("tierDropDelay", p.tierDropDelay, 0, RiskBounds.MAX_TIER_DROP_DELAY);
+        RiskBounds.check("hintWalkBound", p.hintWalkBound, 1, RiskBounds.MAX_HINT_WALK_BOUND);
+        RiskBounds.check("adlFillBudget", p.adlFillBudget, 1, RiskBounds.MAX_ADL_FILL_BUDGET);
         if (
             p.withdrawStopRatioWad == 0 || p.withdrawStopRatioWad >= p.adlTargetRatioWad
                 || p.adlTargetRatioWad >= p.adlTriggerRatioWad || p.adlTriggerRatioWad >= p.scalingRatioWad

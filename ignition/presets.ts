@@ -96,6 +96,8 @@ export const PROTOCOL_CONFIG = {
   scalingRatioWad: wad("0.75"),
   keeperRewardRatioWad: wad("0.0002"),
   tierDropDelay: 3600,
+  hintWalkBound: 32,
+  adlFillBudget: 16,
 };
 
 export const symbolBytes32 = (symbol: string): string => encodeBytes32String(symbol);

@@ -9,7 +9,7 @@ import {
   BackstopVault__factory,
   MockAggregator__factory,
   MockUSDC__factory,
-  PerpEngine__factory,
+  IPerpEngine__factory,
 } from "../types/ethers-contracts/index.js";
 import { amountString, table, usdString } from "./lib/format.js";
 
@@ -19,7 +19,7 @@ const TOKEN_TO_WAD = 10n ** 12n;
 const { ethers, ignition, networkHelpers } = await network.create();
 const [admin, lp, alice, bob] = await ethers.getSigners();
 const d = await ignition.deploy(ProtocolModule);
-const engine = PerpEngine__factory.connect(await d.engine.getAddress(), admin);
+const engine = IPerpEngine__factory.connect(await d.engine.getAddress(), admin);
 const vault = BackstopVault__factory.connect(await d.vault.getAddress(), admin);
 const usdc = MockUSDC__factory.connect(await d.usdc.getAddress(), admin);
 const feed = MockAggregator__factory.connect(await d.feedETHUSD.getAddress(), admin);
@@ -39,8 +39,8 @@ await engine.connect(bob).deposit(usdcUnits(20_000));
 const sharePriceBefore = await vault.convertToAssets(10n ** 12n);
 
 // Alice goes long 10 ETH at 8x, Bob short 6 ETH at 4x: the vault carries the net 4 ETH short.
-await engine.connect(alice).trade(ETH_MARKET, wad("10"), wad("5000"), ethers.MaxUint256);
-await engine.connect(bob).trade(ETH_MARKET, wad("-6"), wad("6000"), 0n);
+await engine.connect(alice).trade(ETH_MARKET, wad("10"), wad("5000"), ethers.MaxUint256, []);
+await engine.connect(bob).trade(ETH_MARKET, wad("-6"), wad("6000"), 0n, []);
 
 async function positionRows() {
   const rows: string[][] = [];

@@ -9,7 +9,7 @@ import ProtocolModule from "../../ignition/modules/Protocol.js";
 import {
   BackstopVault__factory,
   MockUSDC__factory,
-  PerpEngine__factory,
+  IPerpEngine__factory,
 } from "../../types/ethers-contracts/index.js";
 
 export type CoreGas = Record<
@@ -23,7 +23,7 @@ export async function measureCoreGas(connection: NetworkConnection<"generic">): 
   const [admin, lp, trader] = signers;
   const crowd = signers.slice(3, 13);
   const d = await ignition.deploy(ProtocolModule);
-  const engine = PerpEngine__factory.connect(await d.engine.getAddress(), admin);
+  const engine = IPerpEngine__factory.connect(await d.engine.getAddress(), admin);
   const vault = BackstopVault__factory.connect(await d.vault.getAddress(), admin);
   const usdc = MockUSDC__factory.connect(await d.usdc.getAddress(), admin);
   const units = (n: number) => BigInt(n) * 10n ** 6n;
@@ -40,7 +40,7 @@ export async function measureCoreGas(connection: NetworkConnection<"generic">): 
   for (const [i, who] of crowd.entries()) {
     await engine.connect(who).deposit(units(50_000));
     const size = wad(String(1 + i)) * (i % 2 === 0 ? 1n : -1n);
-    await engine.connect(who).trade(ETH, size, wad("2000"), size > 0n ? ethers.MaxUint256 : 0n);
+    await engine.connect(who).trade(ETH, size, wad("2000"), size > 0n ? ethers.MaxUint256 : 0n, []);
   }
   await engine.connect(trader).deposit(units(100_000));
 
@@ -53,11 +53,11 @@ export async function measureCoreGas(connection: NetworkConnection<"generic">): 
   return {
     deposit: await gasOf(t.deposit(units(10_000))),
     withdraw: await gasOf(t.withdraw(units(5_000))),
-    open: await gasOf(t.trade(ETH, wad("5"), wad("2000"), ethers.MaxUint256)),
-    increase: await gasOf(t.trade(ETH, wad("2"), wad("1000"), ethers.MaxUint256)),
+    open: await gasOf(t.trade(ETH, wad("5"), wad("2000"), ethers.MaxUint256, [])),
+    increase: await gasOf(t.trade(ETH, wad("2"), wad("1000"), ethers.MaxUint256, [])),
     addMargin: await gasOf(t.addMargin(ETH, wad("500"))),
-    removeMargin: await gasOf(t.removeMargin(ETH, wad("400"))),
-    decrease: await gasOf(t.trade(ETH, wad("-3"), 0n, 0n)),
+    removeMargin: await gasOf(t.removeMargin(ETH, wad("400"), [])),
+    decrease: await gasOf(t.trade(ETH, wad("-3"), 0n, 0n, [])),
     close: await gasOf(t.closePosition(ETH, 0n)),
   };
 }

@@ -72,6 +72,10 @@ struct ProtocolConfig {
     uint64 keeperRewardRatioWad;
     /// @notice Seconds a lower ADL tier waits before it may be applied.
     uint32 tierDropDelay;
+    /// @notice Most list steps an insertion walks from a hint before asking for fresh hints.
+    uint16 hintWalkBound;
+    /// @notice Most ADL fills one liquidation call (single or batch) may make.
+    uint16 adlFillBudget;
 }
 
 /// @title IMarketRegistry

@@ -43,6 +43,8 @@ struct MarketState {
     int128 fundingIndexWad;
     /// @notice When funding was last accrued and the cached price and PnL below refreshed.
     uint40 lastUpdateTime;
+    /// @notice Last ADL-list sequence number handed out in this market.
+    uint64 seqCounter;
     /// @notice The last good oracle price, used by views when the oracle cannot be read.
     uint128 lastPriceWad;
     /// @notice Gross open-interest notional (both sides) at lastPriceWad.
@@ -53,14 +55,10 @@ struct MarketState {
     int128 cachedShortPnlWad;
 }
 
-/// @title IPerpEngine
-/// @notice The core of the protocol: collateral accounts, isolated-margin positions filled against the
-/// backstop vault at the oracle price plus skew impact, funding, fees, the insurance fund and the
-/// vault's ledger. All internal amounts are 18-decimal fixed point; token amounts are converted at the edge.
-/// @dev Pause stops new risk only (deposits to free collateral, opening, increasing, flipping, removing
-/// margin, LP deposits); closing, decreasing, adding margin, withdrawing, LP withdrawals within their limits,
-/// tier drops, pokes and donations go on.
-interface IPerpEngine {
+/// @title IPerpEngineBase
+/// @notice The engine's custom errors and events, shared by the engine and its liquidation module.
+interface IPerpEngineBase {
+
     /* ERRORS */
 
     /// @notice Thrown when an amount is zero.
@@ -181,9 +179,12 @@ interface IPerpEngine {
     event VaultCashDeposited(uint256 amountTokens);
     /// @notice Emitted when LP assets leave the vault's cash.
     event VaultCashWithdrawn(address indexed receiver, uint256 amountTokens);
+}
 
-    /* COLLATERAL */
-
+/// @title ITrading
+/// @notice What the engine contract itself implements: collateral, trading, margin, the vault's hooks, pause
+/// and the core views.
+interface ITrading is IPerpEngineBase {
     /// @notice Deposits collateral tokens into the caller's free collateral. Not while paused.
     /// @param amountTokens Amount in the token's own decimals.
     function deposit(uint256 amountTokens) external;
@@ -196,8 +197,6 @@ interface IPerpEngine {
     /// free collateral holds only realised amounts.
     function withdraw(uint256 amountTokens) external;
 
-    /* TRADING */
-
     /// @notice The one order entry point of a market. Same side as the position (or none): open or increase,
     /// the fee taken out of `marginWad`. Opposite side up to the size: a pro-rata decrease (fee out of the
     /// slice's proceeds). Beyond the size: a flip, i.e. a full close followed by a fresh open of the rest.
@@ -206,8 +205,16 @@ interface IPerpEngine {
     /// @param marginWad Collateral moved from free collateral into the position when opening or increasing;
     /// must be zero for a pure decrease.
     /// @param acceptablePriceWad Worst fill price accepted: a maximum when buying, a minimum when selling.
-    function trade(uint256 marketId, int256 sizeDeltaWad, uint256 marginWad, uint256 acceptablePriceWad)
-        external;
+    /// @param hints Candidate predecessors (account ids) in the position's ADL tier list, checked in O(1) and
+    /// walked from for at most the hint-walk bound; an empty list or 0 starts from the head. Reverts with
+    /// TierList.StaleHints when none leads to the place: compute fresh ones (the SDK does).
+    function trade(
+        uint256 marketId,
+        int256 sizeDeltaWad,
+        uint256 marginWad,
+        uint256 acceptablePriceWad,
+        uint32[] calldata hints
+    ) external;
 
     /// @notice Closes the caller's whole position. Works while paused.
     function closePosition(uint256 marketId, uint256 acceptablePriceWad) external;
@@ -221,22 +228,9 @@ interface IPerpEngine {
     function depositAndAddMargin(uint256 marketId, uint256 amountTokens) external;
 
     /// @notice Moves margin back to free collateral. Not while paused. The position must stay at initial
-    /// margin counting losses but not profits.
-    function removeMargin(uint256 marketId, uint256 amountWad) external;
-
-    /// @notice Applies a position's pending ADL tier drop once its delay has passed. Anyone may call.
-    function applyTierDrop(address account, uint256 marketId) external;
-
-    /// @notice Accrues funding and refreshes the market's cached PnL at the current oracle price. Anyone may call.
-    function poke(uint256 marketId) external;
-
-    /* FUNDS */
-
-    /// @notice Donates collateral tokens to the insurance fund. Anyone, also while paused. Irrevocable.
-    function donateInsurance(uint256 amountTokens) external;
-
-    /// @notice Withdraws accrued protocol fees. Admin only.
-    function withdrawTreasury(address to, uint256 amountTokens) external;
+    /// margin counting losses but not profits. The higher chosen leverage raises the ADL tier at once (the
+    /// position moves list, hence the hints).
+    function removeMargin(uint256 marketId, uint256 amountWad, uint32[] calldata hints) external;
 
     /// @notice Connects the backstop vault, once. Admin only.
     function setVault(address vault) external;
@@ -254,8 +248,6 @@ interface IPerpEngine {
     /// @notice Resumes. Admin only.
     function unpause() external;
 
-    /* VIEWS */
-
     /// @notice The market registry (markets, parameters, oracle).
     function registry() external view returns (IMarketRegistry);
 
@@ -265,19 +257,14 @@ interface IPerpEngine {
     /// @notice A position's stored state.
     function positionOf(address account, uint256 marketId) external view returns (Position memory);
 
+    /// @notice An account's compact id, assigned at its first deposit or trade; 0 when none yet.
+    function accountIdOf(address account) external view returns (uint32);
+
+    /// @notice The account behind an id.
+    function accountOf(uint32 accountId) external view returns (address);
+
     /// @notice A market's stored state (funding index as of its last touch).
     function marketState(uint256 marketId) external view returns (MarketState memory);
-
-    /// @notice The oracle price, or the last good price when the oracle cannot be read.
-    /// @return priceWad The price.
-    /// @return fresh False when the fallback was used.
-    function markPrice(uint256 marketId) external view returns (uint256 priceWad, bool fresh);
-
-    /// @notice The funding index accrued to now at the mark price.
-    function currentFundingIndex(uint256 marketId) external view returns (int256);
-
-    /// @notice A position's equity at the mark price, with funding accrued to now.
-    function equityOf(address account, uint256 marketId) external view returns (int256);
 
     /// @notice The vault's cash: LP deposits, fee share and traders' realised losses, minus realised profits.
     function vaultCashWad() external view returns (int256);
@@ -304,3 +291,51 @@ interface IPerpEngine {
     /// @notice Protocol fees accrued for the treasury.
     function treasuryWad() external view returns (uint256);
 }
+
+/// @title ILiquidationModule
+/// @notice What the liquidation module implements; reached at the engine's address (the engine delegates
+/// every selector it does not know to the module, which runs on the engine's storage).
+interface ILiquidationModule is IPerpEngineBase {
+    /// @notice Applies a position's pending ADL tier drop once its delay has passed. Anyone may call; the
+    /// position moves to its new list (hints as for trade).
+    function applyTierDrop(address account, uint256 marketId, uint32[] calldata hints) external;
+
+    /// @notice Accrues funding and refreshes the market's cached PnL at the current oracle price. Anyone may call.
+    function poke(uint256 marketId) external;
+
+    /// @notice Donates collateral tokens to the insurance fund. Anyone, also while paused. Irrevocable.
+    function donateInsurance(uint256 amountTokens) external;
+
+    /// @notice Withdraws accrued protocol fees. Admin only.
+    function withdrawTreasury(address to, uint256 amountTokens) external;
+
+    /// @notice A position's stored state, by account id (the ids the ADL lists link).
+    function positionById(uint256 marketId, uint32 accountId) external view returns (Position memory);
+
+    /// @notice The two ends and the length of a market side's ADL tier list (tiers 1–4; tier 0 is exempt and
+    /// listed nowhere). Walk it with positionById(...).nextId.
+    function listEnds(uint256 marketId, bool isLong, uint8 tier)
+        external
+        view
+        returns (uint32 head, uint32 tail, uint32 length);
+
+    /// @notice The oracle price, or the last good price when the oracle cannot be read.
+    /// @return priceWad The price.
+    /// @return fresh False when the fallback was used.
+    function markPrice(uint256 marketId) external view returns (uint256 priceWad, bool fresh);
+
+    /// @notice The funding index accrued to now at the mark price.
+    function currentFundingIndex(uint256 marketId) external view returns (int256);
+
+    /// @notice A position's equity at the mark price, with funding accrued to now.
+    function equityOf(address account, uint256 marketId) external view returns (int256);
+}
+
+/// @title IPerpEngine
+/// @notice The core of the protocol: collateral accounts, isolated-margin positions filled against the
+/// backstop vault at the oracle price plus skew impact, funding, fees, the insurance fund and the
+/// vault's ledger. All internal amounts are 18-decimal fixed point; token amounts are converted at the edge.
+/// @dev Pause stops new risk only (deposits to free collateral, opening, increasing, flipping, removing
+/// margin, LP deposits); closing, decreasing, adding margin, withdrawing, LP withdrawals within their limits,
+/// tier drops, pokes and donations go on.
+interface IPerpEngine is ITrading, ILiquidationModule {}

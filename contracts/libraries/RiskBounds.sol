@@ -40,6 +40,8 @@ library RiskBounds {
     uint256 internal constant MAX_TIER_DROP_DELAY = 7 days;
     uint256 internal constant MAX_THRESHOLD = 10e18;
     uint256 internal constant MAX_SEQUENCER_GRACE = 1 days;
+    uint256 internal constant MAX_HINT_WALK_BOUND = 256;
+    uint256 internal constant MAX_ADL_FILL_BUDGET = 64;
 
     /// @notice Reverts with ParameterOutOfBounds unless min ≤ value ≤ max.
     function check(bytes32 name, uint256 value, uint256 min, uint256 max) internal pure {

@@ -11,7 +11,8 @@ export default buildModule("Protocol", (m) => {
   const usdc = m.contract("MockUSDC", []);
 
   const registry = m.contract("MarketRegistry", [admin, PROTOCOL_CONFIG]);
-  const engine = m.contract("PerpEngine", [usdc, registry, admin]);
+  const liquidationModule = m.contract("LiquidationModule", [usdc, registry]);
+  const engine = m.contract("PerpEngine", [usdc, registry, liquidationModule, admin]);
   const vault = m.contract("BackstopVault", [usdc, engine]);
   m.call(engine, "setVault", [vault]);
 
@@ -30,5 +31,5 @@ export default buildModule("Protocol", (m) => {
     });
   }
 
-  return { usdc, registry, engine, vault, feedETHUSD: feeds.ETHUSD, feedBTCUSD: feeds.BTCUSD };
+  return { usdc, registry, liquidationModule, engine, vault, feedETHUSD: feeds.ETHUSD, feedBTCUSD: feeds.BTCUSD };
 });

@@ -9,7 +9,7 @@ import {
   MarketRegistry__factory,
   MockAggregator__factory,
   MockUSDC__factory,
-  PerpEngine__factory,
+  IPerpEngine__factory,
 } from "../../types/ethers-contracts/index.js";
 import { FEED_DECIMALS, WAD } from "../../ignition/presets.js";
 
@@ -29,7 +29,7 @@ export const tokens = (value: string | number): bigint => ethers.parseUnits(Stri
 export async function deployProtocol() {
   const [admin, alice, bob, carol, lp, keeper, stranger] = await ethers.getSigners();
   const d = await ignition.deploy(ProtocolModule);
-  const engine = PerpEngine__factory.connect(await d.engine.getAddress(), admin);
+  const engine = IPerpEngine__factory.connect(await d.engine.getAddress(), admin);
   const registry = MarketRegistry__factory.connect(await d.registry.getAddress(), admin);
   const vault = BackstopVault__factory.connect(await d.vault.getAddress(), admin);
   const usdc = MockUSDC__factory.connect(await d.usdc.getAddress(), admin);

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import ProductionProtocol from "../../../ignition/modules/ProductionProtocol.js";
 import { ethers, ignition, networkHelpers } from "../../helpers/fixture.js";
-import { MarketRegistry__factory, PerpEngine__factory } from "../../../types/ethers-contracts/index.js";
+import { MarketRegistry__factory, IPerpEngine__factory } from "../../../types/ethers-contracts/index.js";
 
 const DEFAULT_ADMIN_ROLE = ethers.ZeroHash;
 const PAUSER_ROLE = ethers.id("PAUSER_ROLE");
@@ -36,7 +36,7 @@ async function deployWithParameters() {
     usdc,
     ethFeed,
     registry: MarketRegistry__factory.connect(await registry.getAddress(), deployer),
-    engine: PerpEngine__factory.connect(await engine.getAddress(), deployer),
+    engine: IPerpEngine__factory.connect(await engine.getAddress(), deployer),
     vault,
   };
 }

@@ -59,7 +59,7 @@ async function deployWithLong() {
   const d = await deployFunded();
   const c = await d.registry.marketConfig(ETH);
   await d.registry.setFundingParams(ETH, c.skewScaleWad, 0n);
-  await d.engine.connect(d.alice).trade(ETH, w(100), w(20_000), anyPrice(1n));
+  await d.engine.connect(d.alice).trade(ETH, w(100), w(20_000), anyPrice(1n), []);
   return d;
 }
 
@@ -92,7 +92,7 @@ describe("BackstopVault.totalAssets", () => {
   it("test_totalAssets_isTheEngineEquityInTokenUnitsRoundedDown", async () => {
     const d = await networkHelpers.loadFixture(deployWithLong);
     // A size with 18 significant decimals leaves sub-unit dust in the fee split and the cached PnL.
-    await d.engine.connect(d.bob).trade(ETH, w("1.123456789012345678"), w(1_000), anyPrice(1n));
+    await d.engine.connect(d.bob).trade(ETH, w("1.123456789012345678"), w(1_000), anyPrice(1n), []);
     await setPrice(d.ethFeed, "4012.345678");
     await d.engine.poke(ETH);
     const equity = await d.engine.vaultEquityWad();
@@ -105,7 +105,7 @@ describe("BackstopVault.totalAssets", () => {
     // The LP takes the vault down to $100k; a 24 ETH long (~$96k, under the 1× cap) then doubles and more.
     await d.vault.connect(d.lp).withdraw(tokens(4_900_000), d.lp.address, d.lp.address);
     const lpShares = await d.vault.balanceOf(d.lp.address);
-    await d.engine.connect(d.alice).trade(ETH, w(24), w(10_000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(24), w(10_000), anyPrice(1n), []);
     await setPrice(d.ethFeed, 9000);
     await d.engine.poke(ETH);
     expect(await d.engine.vaultEquityWad()).to.be.lessThan(0n);

@@ -17,6 +17,8 @@ import { expectUnchanged, vaultState } from "../../helpers/state.js";
 import {
   BackstopVault__factory,
   FeeOnTransferToken__factory,
+  IPerpEngine__factory,
+  LiquidationModule__factory,
   PerpEngine__factory,
 } from "../../../types/ethers-contracts/index.js";
 
@@ -411,7 +413,7 @@ describe("BackstopVault with non-positive equity", () => {
     }
     await d.vault.connect(d.lp).deposit(tokens(100_000), d.lp.address);
     await d.engine.connect(d.alice).deposit(tokens(50_000));
-    await d.engine.connect(d.alice).trade(ETH, w(24), w(10_000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(24), w(10_000), anyPrice(1n), []);
     await setPrice(d.ethFeed, 9000);
     await d.engine.poke(ETH);
     return d;
@@ -455,9 +457,11 @@ describe("BackstopVault over a fee-on-transfer token", () => {
     const base = await deployProtocol();
     const [admin] = await ethers.getSigners();
     const token = await new FeeOnTransferToken__factory(admin).deploy();
+    const module = await new LiquidationModule__factory(admin).deploy(token.getAddress(), base.registry.getAddress());
     const engine = await new PerpEngine__factory(admin).deploy(
       token.getAddress(),
       base.registry.getAddress(),
+      module.getAddress(),
       admin.address
     );
     const vault = await new BackstopVault__factory(admin).deploy(token.getAddress(), engine.getAddress());

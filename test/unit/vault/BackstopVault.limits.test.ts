@@ -50,8 +50,8 @@ async function deployIdle() {
 /** A hedged book (1000 ETH long against 1000 ETH short): the floor is 5% of $8M gross = $400k. */
 async function deployHedged() {
   const d = await deployFunded();
-  await d.engine.connect(d.alice).trade(ETH, w(1000), w(60_000), anyPrice(1n));
-  await d.engine.connect(d.bob).trade(ETH, -w(1000), w(60_000), anyPrice(-1n));
+  await d.engine.connect(d.alice).trade(ETH, w(1000), w(60_000), anyPrice(1n), []);
+  await d.engine.connect(d.bob).trade(ETH, -w(1000), w(60_000), anyPrice(-1n), []);
   return d;
 }
 
@@ -61,7 +61,7 @@ async function deployHedged() {
  */
 async function deployTradersInProfit() {
   const d = await deployFunded();
-  await d.engine.connect(d.alice).trade(ETH, w(1000), w(60_000), anyPrice(1n));
+  await d.engine.connect(d.alice).trade(ETH, w(1000), w(60_000), anyPrice(1n), []);
   await setPrice(d.ethFeed, 4400);
   await d.engine.poke(ETH);
   return d;
@@ -74,7 +74,7 @@ async function deployTradersInProfit() {
 async function deployTradersInLoss() {
   const d = await deployFunded();
   await d.engine.connect(d.alice).deposit(tokens(300_000));
-  await d.engine.connect(d.alice).trade(ETH, w(1000), w(300_000), anyPrice(1n));
+  await d.engine.connect(d.alice).trade(ETH, w(1000), w(300_000), anyPrice(1n), []);
   await setPrice(d.ethFeed, 3800);
   await d.engine.poke(ETH);
   return d;

@@ -10,7 +10,7 @@ const WAD = 10n ** 18n;
  */
 async function deployAtExposureCap() {
   const d = await deployFunded();
-  await d.engine.connect(d.alice).trade(ETH, w(1250), w(80_000), anyPrice(1n));
+  await d.engine.connect(d.alice).trade(ETH, w(1250), w(80_000), anyPrice(1n), []);
   return d;
 }
 
@@ -22,7 +22,7 @@ describe("BackstopVault sandwich around a known oracle update", () => {
     const equity = await d.engine.vaultEquityWad();
     // 99.9% of the cap or more, and 2 ETH more would breach it.
     expect((exposure * 1000n) / equity).to.be.at.least(999n);
-    await expect(d.engine.connect(d.bob).trade(ETH, w(2), w(1_000), anyPrice(1n))).to.be.revertedWithCustomError(
+    await expect(d.engine.connect(d.bob).trade(ETH, w(2), w(1_000), anyPrice(1n), [])).to.be.revertedWithCustomError(
       d.engine,
       "VaultExposureCapExceeded"
     );

@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+
+import {IPerpEngineBase, Position, MarketState} from "./interfaces/IPerpEngine.sol";
+import {IMarketRegistry, MarketConfig, ProtocolConfig} from "./interfaces/IMarketRegistry.sol";
+import {FixedPointMath} from "./libraries/FixedPointMath.sol";
+import {PositionMath} from "./libraries/PositionMath.sol";
+import {FundingMath} from "./libraries/FundingMath.sol";
+import {RiskBounds} from "./libraries/RiskBounds.sol";
+import {TierList} from "./libraries/TierList.sol";
+
+/// @title EngineStorage
+/// @notice The engine's state and the internals shared by the engine and its liquidation module. The module
+/// runs by delegatecall from the engine, so both inherit this one layout; nothing else declares storage.
+/// @dev Positions are keyed by a compact account id (assigned at an account's first deposit) so that the ADL
+/// lists can link them inside the positions' own third slot.
+abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+    using SafeCast for uint256;
+    using SafeCast for int256;
+    using FixedPointMath for uint256;
+    using FixedPointMath for int256;
+
+    bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+
+    IERC20 public immutable collateral;
+    IMarketRegistry internal immutable _registry;
+    /// @dev 10^(18 − token decimals): token amounts × this = WAD. Exact; only WAD → token rounds (down).
+    uint256 internal immutable TOKEN_TO_WAD;
+
+    address public vault;
+    uint32 public accountCount;
+
+    mapping(address account => uint256) internal _freeCollateralWad;
+    mapping(address account => uint32) internal _accountIdOf;
+    mapping(uint32 accountId => address) internal _accountOf;
+    mapping(uint256 marketId => mapping(uint32 accountId => Position)) internal _positions;
+    mapping(uint256 marketId => MarketState) internal _markets;
+    /// @dev ADL tier lists per market, keyed by _listKey(isLong, tier).
+    mapping(uint256 marketId => mapping(uint256 listKey => TierList.Ends)) internal _lists;
+
+    /* LEDGER (packed in pairs) */
+    int128 internal _vaultCashWad;
+    uint128 internal _insuranceFundWad;
+    int128 internal _totalTraderPnlWad;
+    uint128 internal _totalTraderProfitWad;
+    uint128 internal _totalNotionalWad;
+    uint128 internal _treasuryWad;
+
+    /// @dev Everything one action needs about its market, read once.
+    struct Ctx {
+        uint256 marketId;
+        MarketConfig config;
+        ProtocolConfig protocol;
+        uint256 priceWad;
+        bool atBound;
+        bool inGracePeriod;
+        int256 fundingIndexWad;
+    }
+
+    constructor(IERC20 collateral_, IMarketRegistry registry_) {
+        if (address(collateral_) == address(0) || address(registry_) == address(0)) revert ZeroAddress();
+        collateral = collateral_;
+        _registry = registry_;
+        TOKEN_TO_WAD = 10 ** (18 - IERC20Metadata(address(collateral_)).decimals());
+    }
+
+    /* SHARED INTERNALS */
+
+    /// @dev Reads config and price, accrues funding into storage. Every state-changing market action starts here.
+    function _load(uint256 marketId) internal returns (Ctx memory ctx) {
+        ctx.marketId = marketId;
+        (ctx.config, ctx.protocol, ctx.priceWad, ctx.atBound, ctx.inGracePeriod) = _registry.marketSnapshot(marketId);
+        MarketState storage m = _markets[marketId];
+        int256 index = m.fundingIndexWad;
+        uint256 last = m.lastUpdateTime;
+        if (last != 0 && block.timestamp > last) {
+            index += FundingMath.indexDelta(
+                _skew(m), ctx.config.skewScaleWad, ctx.config.maxFundingRatePerDayWad, ctx.priceWad, block.timestamp - last
+            );
+            m.fundingIndexWad = index.toInt128();
+        }
+        m.lastUpdateTime = uint40(block.timestamp);
+        ctx.fundingIndexWad = index;
+    }
+
+    /// @dev New risk (opening, increasing, flipping, removing margin) needs an unpaused protocol, a price
+    /// inside the feed's bounds, a compliant market, no sequencer grace period and a vault above its floor.
+    function _requireNewRisk(Ctx memory ctx) internal view {
+        _requireNotPaused();
+        if (ctx.atBound) revert OraclePriceAtBound(ctx.marketId, ctx.priceWad);
+        if (ctx.inGracePeriod) revert SequencerGracePeriod();
+        if (!RiskBounds.isCompliant(ctx.config)) revert MarketRampingUp(ctx.marketId);
+        int256 equity = _vaultEquityAt(ctx);
+        uint256 floor = _floor(ctx.protocol);
+        if (equity <= int256(floor)) revert VaultAtSolvencyFloor(equity, floor);
+    }
+
+    function _fill(Ctx memory ctx, int256 skewBefore, int256 deltaWad, uint256 acceptable)
+        internal
+        pure
+        returns (uint256 fill)
+    {
+        fill = PositionMath.fillPrice(ctx.priceWad, skewBefore, deltaWad, ctx.config.skewScaleWad);
+        if (fill == 0) revert InvalidFillPrice();
+        if (deltaWad > 0 ? fill > acceptable : fill < acceptable) revert AcceptablePriceExceeded(fill, acceptable);
+    }
+
+    /// @dev Re-prices the market's side PnL and notional at the action's price and folds the change into the
+    /// running totals, so the vault's equity and floor stay O(1) whatever the number of markets.
+    function _refreshCache(Ctx memory ctx) internal {
+        MarketState storage m = _markets[ctx.marketId];
+        (int256 longPnl, int256 shortPnl, uint256 notional) = _sidePnl(m, ctx.priceWad, ctx.fundingIndexWad);
+        int256 oldLong = m.cachedLongPnlWad;
+        int256 oldShort = m.cachedShortPnlWad;
+        _totalTraderPnlWad = (_totalTraderPnlWad + longPnl + shortPnl - oldLong - oldShort).toInt128();
+        _totalTraderProfitWad = (
+            int256(uint256(_totalTraderProfitWad)) + _positive(longPnl) + _positive(shortPnl) - _positive(oldLong)
+                - _positive(oldShort)
+        ).toUint256().toUint128();
+        _totalNotionalWad = (_totalNotionalWad + notional - m.cachedNotionalWad).toUint128();
+        m.cachedLongPnlWad = longPnl.toInt128();
+        m.cachedShortPnlWad = shortPnl.toInt128();
+        m.cachedNotionalWad = notional.toUint128();
+        m.lastPriceWad = ctx.priceWad.toUint128();
+    }
+
+    /// @dev Traders' net PnL per side, rounded up (the vault's liability errs high), and gross notional.
+    function _sidePnl(MarketState storage m, uint256 priceWad, int256 fundingIndexWad)
+        internal
+        view
+        returns (int256 longPnl, int256 shortPnl, uint256 notional)
+    {
+        int256 netPrice = int256(priceWad) - fundingIndexWad;
+        int256 longSize = int256(uint256(m.longSizeWad));
+        int256 shortSize = int256(uint256(m.shortSizeWad));
+        longPnl = (longSize * netPrice - m.longJSum).divUp(1e18);
+        shortPnl = (m.shortJSum - shortSize * netPrice).divUp(1e18);
+        notional = uint256(longSize + shortSize).wMulUp(priceWad);
+    }
+
+    /// @dev The vault's equity with this market re-priced at the action's price (others at their cache).
+    function _vaultEquityAt(Ctx memory ctx) internal view returns (int256) {
+        MarketState storage m = _markets[ctx.marketId];
+        (int256 longPnl, int256 shortPnl,) = _sidePnl(m, ctx.priceWad, ctx.fundingIndexWad);
+        int256 total = _totalTraderPnlWad - m.cachedLongPnlWad - m.cachedShortPnlWad + longPnl + shortPnl;
+        return _vaultCashWad - total;
+    }
+
+    function _vaultEquity() internal view returns (int256) {
+        return int256(_vaultCashWad) - _totalTraderPnlWad;
+    }
+
+    function _floor(ProtocolConfig memory pc) internal view returns (uint256) {
+        return FixedPointMath.max(pc.floorAbsoluteUsdWad, uint256(_totalNotionalWad).wMulUp(pc.floorRatioWad));
+    }
+
+    function _distributeFee(Ctx memory ctx, uint256 feeWad) internal {
+        ProtocolConfig memory pc = ctx.protocol;
+        uint256 toInsurance = feeWad.wMulDown(pc.insuranceFeeShareWad);
+        uint256 toTreasury = feeWad.wMulDown(pc.treasuryFeeShareWad);
+        uint256 toVault = feeWad - toInsurance - toTreasury;
+        _insuranceFundWad += toInsurance.toUint128();
+        _treasuryWad += toTreasury.toUint128();
+        _vaultCashWad += toVault.toInt256().toInt128();
+        emit FeesDistributed(ctx.marketId, toInsurance, toTreasury, toVault);
+    }
+
+    function _emitTrade(Ctx memory ctx, int256 deltaWad, uint256 fill, uint256 fee, int256 realised) internal {
+        emit Traded(msg.sender, ctx.marketId, deltaWad, ctx.priceWad, fill, fee, realised, ctx.fundingIndexWad);
+    }
+
+    function _emitPosition(uint256 marketId, address account, Position memory p) internal {
+        emit PositionUpdated(
+            account, marketId, p.sizeWad, p.marginWad, p.jWad, p.f0Wad, p.tier, p.pendingTier, p.pendingTierSince
+        );
+    }
+
+    function _debitFree(address account, uint256 amountWad) internal {
+        uint256 free = _freeCollateralWad[account];
+        if (amountWad > free) revert InsufficientFreeCollateral(free, amountWad);
+        _freeCollateralWad[account] = free - amountWad;
+    }
+
+    /* ACCOUNTS AND LISTS */
+
+    /// @dev The caller's account id, assigned on first use.
+    function _accountId(address account) internal returns (uint32 id) {
+        id = _accountIdOf[account];
+        if (id == 0) {
+            id = ++accountCount;
+            _accountIdOf[account] = id;
+            _accountOf[id] = account;
+        }
+    }
+
+    function _clear(uint256 marketId, uint32 id) internal {
+        delete _positions[marketId][id];
+    }
+
+    function _listKey(bool isLong, uint8 tier) internal pure returns (uint256) {
+        return (isLong ? 8 : 0) + tier;
+    }
+
+    /// @dev Unlinks a position from its ADL list (exempt positions are in none). Needs no hints.
+    function _unlist(uint256 marketId, uint32 id, Position memory p) internal {
+        if (p.tier == 0 || p.sizeWad == 0) return;
+        TierList.remove(_lists[marketId][_listKey(p.sizeWad > 0, p.tier)], _positions[marketId], id);
+        p.prevId = 0;
+        p.nextId = 0;
+    }
+
+    /// @dev Stores the position and, when it belongs to a list, links it at its sorted place behind every
+    /// position of equal J (a fresh sequence number).
+    function _storeAndList(Ctx memory ctx, uint32 id, Position memory p, uint32[] memory hints) internal {
+        if (p.tier != 0) p.seq = ++_markets[ctx.marketId].seqCounter;
+        _positions[ctx.marketId][id] = p;
+        if (p.tier != 0) {
+            TierList.insert(
+                _lists[ctx.marketId][_listKey(p.sizeWad > 0, p.tier)],
+                _positions[ctx.marketId],
+                id,
+                hints,
+                ctx.protocol.hintWalkBound
+            );
+        }
+    }
+
+    /// @dev The caller's own live position: revert when there is none or it is being liquidated.
+    function _ownPosition(uint256 marketId) internal view returns (uint32 id, Position memory p) {
+        id = _accountIdOf[msg.sender];
+        p = _positions[marketId][id];
+        if (p.sizeWad == 0) revert NoPosition(msg.sender, marketId);
+        if (p.inLiquidation) revert PositionInLiquidation(msg.sender, marketId);
+    }
+
+    /// @dev Pulls tokens and rejects fee-on-transfer tokens by checking the balance delta.
+    function _pullTokens(address from, uint256 amountTokens) internal {
+        if (amountTokens == 0) revert ZeroAmount();
+        uint256 before = collateral.balanceOf(address(this));
+        collateral.safeTransferFrom(from, address(this), amountTokens);
+        uint256 received = collateral.balanceOf(address(this)) - before;
+        if (received != amountTokens) revert TransferAmountMismatch(amountTokens, received);
+    }
+
+    function _skew(MarketState storage m) internal view returns (int256) {
+        return int256(uint256(m.longSizeWad)) - int256(uint256(m.shortSizeWad));
+    }
+
+    function _positive(int256 x) internal pure returns (int256) {
+        return x > 0 ? x : int256(0);
+    }
+
+}
