@@ -178,8 +178,8 @@ export interface MarketView {
   longJSum: bigint;
   shortJSum: bigint;
   fundingIndexWad: bigint;
-  lastFundingTime: bigint;
-  lastPriceTime: bigint;
+  lastUpdateTime: bigint;
+  lastUpdateTime: bigint;
   lastPriceWad: bigint;
   cachedNotionalWad: bigint;
   cachedLongPnlWad: bigint;
@@ -219,8 +219,8 @@ export async function marketOf(engine: PerpEngine, marketId: bigint): Promise<Ma
     longJSum: m.longJSum,
     shortJSum: m.shortJSum,
     fundingIndexWad: m.fundingIndexWad,
-    lastFundingTime: m.lastFundingTime,
-    lastPriceTime: m.lastPriceTime,
+    lastUpdateTime: m.lastUpdateTime,
+    lastUpdateTime: m.lastUpdateTime,
     lastPriceWad: m.lastPriceWad,
     cachedNotionalWad: m.cachedNotionalWad,
     cachedLongPnlWad: m.cachedLongPnlWad,
@@ -244,7 +244,7 @@ export function fundingIndexAtWad(a: {
   timestamp: bigint;
 }): bigint {
   const m = a.market;
-  if (m.lastFundingTime === 0n || a.timestamp <= m.lastFundingTime) return m.fundingIndexWad;
+  if (m.lastUpdateTime === 0n || a.timestamp <= m.lastUpdateTime) return m.fundingIndexWad;
   return (
     m.fundingIndexWad +
     fundingIndexDeltaWad({
@@ -252,7 +252,7 @@ export function fundingIndexAtWad(a: {
       skewScaleWad: a.params.skewScaleWad,
       maxRatePerDayWad: a.params.maxFundingRatePerDayWad,
       priceWad: a.priceWad,
-      elapsedSeconds: a.timestamp - m.lastFundingTime,
+      elapsedSeconds: a.timestamp - m.lastUpdateTime,
     })
   );
 }
@@ -295,7 +295,7 @@ export function modelTrade(a: {
   marginWad: bigint;
 }): ModelTradeOutcome {
   const F = a.fundingIndexWad;
-  const market: MarketView = { ...a.market, fundingIndexWad: F, lastFundingTime: a.timestamp };
+  const market: MarketView = { ...a.market, fundingIndexWad: F, lastUpdateTime: a.timestamp };
   const out: ModelTradeOutcome = {
     fills: [],
     position: { ...a.position },
@@ -539,7 +539,7 @@ export async function expectTradeOutcome(a: {
   expect(await d.engine.treasuryWad()).to.equal(a.before.treasuryWad + p.treasuryDeltaWad);
   expect(await d.engine.vaultCashWad()).to.equal(a.before.vaultCashWad + p.vaultCashDeltaWad);
   const m = await marketOf(d.engine, a.marketId);
-  expect([m.longSizeWad, m.shortSizeWad, m.longJSum, m.shortJSum, m.fundingIndexWad, m.lastFundingTime]).to.deep.equal([
+  expect([m.longSizeWad, m.shortSizeWad, m.longJSum, m.shortJSum, m.fundingIndexWad, m.lastUpdateTime]).to.deep.equal([
     p.market.longSizeWad,
     p.market.shortSizeWad,
     p.market.longJSum,

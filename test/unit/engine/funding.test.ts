@@ -69,7 +69,7 @@ describe("PerpEngine funding", () => {
 
     await expect(d.engine.poke(ETH)).to.emit(d.engine, "MarketPoked").withArgs(ETH, w(4000), expected);
     const m = await marketOf(d.engine, ETH);
-    expect([m.fundingIndexWad, m.lastFundingTime]).to.deep.equal([expected, openedAt + 3600n]);
+    expect([m.fundingIndexWad, m.lastUpdateTime]).to.deep.equal([expected, openedAt + 3600n]);
   });
 
   it("test_poke_movesTheIndexDownWhenShortsDominateTruncatingTowardsZero", async () => {
@@ -168,7 +168,7 @@ describe("PerpEngine.poke", () => {
     const expected = sidePnlWad({ market: m, priceWad: price, fundingIndexWad: F });
     expect([
       m.lastPriceWad,
-      m.lastPriceTime,
+      m.lastUpdateTime,
       m.cachedLongPnlWad,
       m.cachedShortPnlWad,
       m.cachedNotionalWad,
@@ -194,7 +194,7 @@ describe("PerpEngine.poke", () => {
     const at = await pinTimestamp((await latestTimestamp()) + 1n);
     await expect(d.engine.poke(BTC)).to.emit(d.engine, "MarketPoked").withArgs(BTC, w(117_000), 0n);
     const m = await marketOf(d.engine, BTC);
-    expect([m.lastFundingTime, m.lastPriceWad, m.cachedNotionalWad]).to.deep.equal([at, w(117_000), 0n]);
+    expect([m.lastUpdateTime, m.lastPriceWad, m.cachedNotionalWad]).to.deep.equal([at, w(117_000), 0n]);
   });
 
   it("test_poke_revertsOnAStalePrice", async () => {
