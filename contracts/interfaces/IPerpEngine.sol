@@ -2,6 +2,8 @@
 pragma solidity 0.8.28;
 
 import {IMarketRegistry} from "./IMarketRegistry.sol";
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 /// @notice One isolated-margin position per (account, market): three storage slots (size, margin and tier;
 /// J and F0; ADL list links).
@@ -338,4 +340,35 @@ interface ILiquidationModule is IPerpEngineBase {
 /// @dev Pause stops new risk only (deposits to free collateral, opening, increasing, flipping, removing
 /// margin, LP deposits); closing, decreasing, adding margin, withdrawing, LP withdrawals within their limits,
 /// tier drops, pokes and donations go on.
-interface IPerpEngine is ITrading, ILiquidationModule {}
+/// The full surface at the engine's address, for integrators: the engine's own functions, the module's (reached
+/// through the engine's fallback), roles (AccessControl) and pause (Pausable, whose errors and events are
+/// repeated here so callers can decode them).
+interface IPerpEngine is ITrading, ILiquidationModule, IAccessControl {
+    /// @notice Thrown (by Pausable) when a call that takes new risk is made while paused.
+    error EnforcedPause();
+    /// @notice Thrown (by Pausable) when unpausing while not paused.
+    error ExpectedPause();
+
+    /// @notice Emitted when the pause guardian pauses.
+    event Paused(address account);
+    /// @notice Emitted when the admin unpauses.
+    event Unpaused(address account);
+
+    /// @notice Whether new risk is stopped.
+    function paused() external view returns (bool);
+
+    /// @notice The role allowed to pause.
+    function PAUSER_ROLE() external view returns (bytes32);
+
+    /// @notice The collateral token.
+    function collateral() external view returns (IERC20);
+
+    /// @notice The backstop vault, once connected.
+    function vault() external view returns (address);
+
+    /// @notice The module the engine delegates liquidation and keeper calls to.
+    function liquidationModule() external view returns (address);
+
+    /// @notice Number of account ids handed out.
+    function accountCount() external view returns (uint32);
+}

@@ -694,11 +694,7 @@ export async function deployEmptyVault() {
 export async function deployFeeOnTransferEngine() {
   const s = await deployProtocol();
   const feeToken = await new FeeOnTransferToken__factory(s.admin).deploy();
-  const feeEngine = await new PerpEngine__factory(s.admin).deploy(
-    await feeToken.getAddress(),
-    await s.registry.getAddress(),
-    s.admin.address
-  );
+  const feeEngine = await deployEngine(s.admin, await feeToken.getAddress(), await s.registry.getAddress());
   await feeToken.mint(s.alice.address, tokens(1_000_000));
   await feeToken.connect(s.alice).approve(await feeEngine.getAddress(), ethers.MaxUint256);
   return { ...s, feeToken, feeEngine };

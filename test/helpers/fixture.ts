@@ -10,6 +10,8 @@ import {
   MockAggregator__factory,
   MockUSDC__factory,
   IPerpEngine__factory,
+  LiquidationModule__factory,
+  PerpEngine__factory,
 } from "../../types/ethers-contracts/index.js";
 import { FEED_DECIMALS, WAD } from "../../ignition/presets.js";
 
@@ -24,6 +26,20 @@ export const TOKEN_TO_WAD = 10n ** 12n;
 export const w = (value: string | number): bigint => ethers.parseUnits(String(value), 18);
 /** A decimal string as a 6-decimal token amount. */
 export const tokens = (value: string | number): bigint => ethers.parseUnits(String(value), 6);
+
+/**
+ * A standalone engine (with its own liquidation module) over any collateral and registry, typed with the full
+ * surface at its address; for tests that need a second engine (another token, an unconnected vault).
+ */
+export async function deployEngine(
+  admin: Awaited<ReturnType<typeof ethers.getSigners>>[number],
+  collateral: string,
+  registry: string
+) {
+  const module = await new LiquidationModule__factory(admin).deploy(collateral, registry);
+  const engine = await new PerpEngine__factory(admin).deploy(collateral, registry, await module.getAddress(), admin.address);
+  return IPerpEngine__factory.connect(await engine.getAddress(), admin);
+}
 
 /** The bare system: nothing funded, nothing traded. */
 export async function deployProtocol() {

@@ -22,7 +22,7 @@ import {
 /** Opens at a pinned time and returns it. */
 async function openAt(d: Protocol, trader: Protocol["alice"], sizeWad: bigint, marginWad: bigint) {
   const t = await pinTimestamp((await latestTimestamp()) + 1n);
-  await d.engine.connect(trader).trade(ETH, sizeWad, marginWad, anyPrice(sizeWad));
+  await d.engine.connect(trader).trade(ETH, sizeWad, marginWad, anyPrice(sizeWad), []);
   return t;
 }
 
@@ -97,7 +97,7 @@ describe("PerpEngine funding", () => {
     const d = await networkHelpers.loadFixture(deployFunded);
     const openedAt = await openAt(d, d.alice, w(1000), w(60_000));
     await pinTimestamp(openedAt + 1n);
-    await d.engine.connect(d.carol).trade(ETH, -w(200), w(20_000), anyPrice(-1n));
+    await d.engine.connect(d.carol).trade(ETH, -w(200), w(20_000), anyPrice(-1n), []);
     await waitUntil(d, openedAt + 3000n, 4000);
 
     const alice = await positionOf(d.engine, d.alice.address, ETH);
@@ -142,7 +142,7 @@ describe("PerpEngine funding", () => {
     // And what a trade mined in that block accrues before it moves the skew.
     await pinTimestamp(openedAt + 2500n);
     const next = await d.engine.currentFundingIndex(ETH, { blockTag: "pending" });
-    const receipt = await mined(d.engine.connect(d.bob).trade(ETH, -w(300), w(30_000), anyPrice(-1n)));
+    const receipt = await mined(d.engine.connect(d.bob).trade(ETH, -w(300), w(30_000), anyPrice(-1n), []));
     const [traded] = await eventsIn(d.engine, receipt, d.engine.filters.Traded);
     expect(traded.fundingIndexWad).to.equal(next);
     expect((await positionOf(d.engine, d.bob.address, ETH)).f0Wad).to.equal(next);
@@ -156,8 +156,8 @@ describe("PerpEngine.poke", () => {
     const long = w("100.123456789123456789");
     const short = w("40.987654321987654321");
     const price = w("4100.12345678");
-    await d.engine.connect(d.alice).trade(ETH, long, w(20_000), anyPrice(1n));
-    await d.engine.connect(d.bob).trade(ETH, -short, w(10_000), anyPrice(-1n));
+    await d.engine.connect(d.alice).trade(ETH, long, w(20_000), anyPrice(1n), []);
+    await d.engine.connect(d.bob).trade(ETH, -short, w(10_000), anyPrice(-1n), []);
     await setPrice(d.ethFeed, "4100.12345678");
     const at = await pinTimestamp((await latestTimestamp()) + 1n);
     const F = await fundingIndexAt(d, ETH, at);
@@ -184,7 +184,7 @@ describe("PerpEngine.poke", () => {
 
   it("test_poke_worksWhilePaused", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
-    await d.engine.connect(d.alice).trade(ETH, w(100), w(20_000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(100), w(20_000), anyPrice(1n), []);
     await d.engine.pause();
     await expect(d.engine.connect(d.keeper).poke(ETH)).to.emit(d.engine, "MarketPoked");
   });
@@ -199,7 +199,7 @@ describe("PerpEngine.poke", () => {
 
   it("test_poke_revertsOnAStalePrice", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
-    await d.engine.connect(d.alice).trade(ETH, w(100), w(20_000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(100), w(20_000), anyPrice(1n), []);
     const [, , , updatedAt] = await d.ethFeed.latestRoundData();
     await networkHelpers.time.increaseTo(updatedAt + 3601n);
     await expectRevertWithoutChange({

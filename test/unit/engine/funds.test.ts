@@ -72,7 +72,7 @@ describe("PerpEngine.withdrawTreasury", () => {
   /** One 10-ETH open pays 20.00004 in fees, 4.000008 of them to the treasury. */
   async function withTreasury() {
     const d = await networkHelpers.loadFixture(deployFunded);
-    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n), []);
     expect(await d.engine.treasuryWad()).to.equal(w("4.000008"));
     return d;
   }
@@ -141,11 +141,7 @@ describe("PerpEngine.withdrawTreasury", () => {
 describe("PerpEngine.setVault", () => {
   it("test_setVault_connectsTheVaultOnce", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
-    const engine = await new PerpEngine__factory(d.admin).deploy(
-      await d.usdc.getAddress(),
-      await d.registry.getAddress(),
-      d.admin.address
-    );
+    const engine = await deployEngine(d.admin, await d.usdc.getAddress(), await d.registry.getAddress());
     await expect(engine.setVault(d.keeper.address)).to.emit(engine, "VaultSet").withArgs(d.keeper.address);
     expect(await engine.vault()).to.equal(d.keeper.address);
     await expectRevertWithoutChange({
@@ -279,7 +275,7 @@ describe("PerpEngine.creditVaultCash and withdrawVaultCash", () => {
   it("test_withdrawVaultCash_revertsWhenTradersProfitReachesTheStopRatio", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
     const vault = await impersonateVault(d);
-    await d.engine.connect(d.alice).trade(ETH, w(500), w(50_000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(500), w(50_000), anyPrice(1n), []);
     await setPrice(d.ethFeed, 4200);
     await d.engine.poke(ETH);
     const profit = await d.engine.tradersProfitWad();
@@ -305,7 +301,7 @@ describe("PerpEngine.creditVaultCash and withdrawVaultCash", () => {
     // 500 ETH filled at 4000.4 are 500 × 199.6 = $99,800 in profit at $4200.
     const c = await d.registry.marketConfig(ETH);
     await d.registry.setFundingParams(ETH, c.skewScaleWad, 0n);
-    await d.engine.connect(d.alice).trade(ETH, w(500), w(50_000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(500), w(50_000), anyPrice(1n), []);
     await setPrice(d.ethFeed, 4200);
     await d.engine.poke(ETH);
     expect(await d.engine.tradersProfitWad()).to.equal(w(99_800));
@@ -327,7 +323,7 @@ describe("PerpEngine.creditVaultCash and withdrawVaultCash", () => {
   it("test_withdrawVaultCash_paysExactlyVaultWithdrawableAndNotOneUnitMore", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
     const vault = await impersonateVault(d);
-    await d.engine.connect(d.alice).trade(ETH, w(500), w(50_000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(500), w(50_000), anyPrice(1n), []);
     await setPrice(d.ethFeed, 4200);
     await d.engine.poke(ETH);
     const withdrawable = (await d.engine.vaultWithdrawableWad()) / TOKEN_TO_WAD;

@@ -21,7 +21,7 @@ const IMR = w("0.01125");
 
 /** alice: 10 ETH long on 1700 of collateral, about 23.8x chosen leverage: tier 3 (20–40x). */
 async function openTierThree(d: Protocol) {
-  await d.engine.connect(d.alice).trade(ETH, w(10), w(1700), anyPrice(1n));
+  await d.engine.connect(d.alice).trade(ETH, w(10), w(1700), anyPrice(1n), []);
   const p = await positionOf(d.engine, d.alice.address, ETH);
   expect(p.tier).to.equal(3n);
   return p;
@@ -36,7 +36,7 @@ async function addMarginToTierOne(d: Protocol) {
 describe("PerpEngine.addMargin", () => {
   it("test_addMargin_movesFreeCollateralIntoTheMargin", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
-    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n), []);
     const old = await positionOf(d.engine, d.alice.address, ETH);
     const before = await captureState(scopeOf(d));
 
@@ -76,7 +76,7 @@ describe("PerpEngine.addMargin", () => {
 
   it("test_addMargin_worksWhilePausedAndWithAStaleOracle", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
-    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n), []);
     await d.engine.pause();
     await networkHelpers.time.increase(7200);
     await expect(d.registry.readPrice(ETH)).to.be.revertedWithCustomError(d.registry, "OraclePriceStale");
@@ -87,7 +87,7 @@ describe("PerpEngine.addMargin", () => {
 
   it("test_addMargin_revertsOnZeroAmount", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
-    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n), []);
     await expectRevertWithoutChange({
       scope: scopeOf(d),
       action: () => d.engine.connect(d.alice).addMargin(ETH, 0n),
@@ -109,7 +109,7 @@ describe("PerpEngine.addMargin", () => {
 
   it("test_addMargin_revertsAboveFreeCollateral", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
-    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n), []);
     await expectRevertWithoutChange({
       scope: scopeOf(d),
       action: () => d.engine.connect(d.alice).addMargin(ETH, w(95_000) + 1n),
@@ -123,7 +123,7 @@ describe("PerpEngine.addMargin", () => {
 describe("PerpEngine.depositAndAddMargin", () => {
   it("test_depositAndAddMargin_pullsTokensStraightIntoTheMargin", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
-    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n), []);
     const old = await positionOf(d.engine, d.alice.address, ETH);
     const before = await captureState(scopeOf(d));
 
@@ -139,7 +139,7 @@ describe("PerpEngine.depositAndAddMargin", () => {
 
   it("test_depositAndAddMargin_worksWhilePaused", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
-    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n), []);
     await d.engine.pause();
     await expect(d.engine.connect(d.alice).depositAndAddMargin(ETH, tokens(250)))
       .to.emit(d.engine, "MarginMoved")
@@ -156,7 +156,7 @@ describe("PerpEngine.depositAndAddMargin", () => {
 
   it("test_depositAndAddMargin_revertsOnZeroAmount", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
-    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n), []);
     await expectRevertWithoutChange({
       scope: scopeOf(d),
       action: () => d.engine.connect(d.alice).depositAndAddMargin(ETH, 0n),
@@ -180,12 +180,12 @@ describe("PerpEngine.depositAndAddMargin", () => {
 describe("PerpEngine.removeMargin", () => {
   it("test_removeMargin_movesMarginToFreeCollateralAndRaisesTheTierAtOnce", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
-    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n), []);
     const old = await positionOf(d.engine, d.alice.address, ETH);
     expect(old.tier).to.equal(1n);
     const before = await captureState(scopeOf(d));
 
-    const receipt = await mined(d.engine.connect(d.alice).removeMargin(ETH, w(3000)));
+    const receipt = await mined(d.engine.connect(d.alice).removeMargin(ETH, w(3000), []));
 
     expect(await eventsIn(d.engine, receipt, d.engine.filters.MarginMoved)).to.deep.equal([
       [d.alice.address, ETH, -w(3000)],
@@ -203,20 +203,20 @@ describe("PerpEngine.removeMargin", () => {
     const d = await networkHelpers.loadFixture(deployFunded);
     await openTierThree(d);
     await addMarginToTierOne(d);
-    await d.engine.connect(d.alice).removeMargin(ETH, w(5000));
+    await d.engine.connect(d.alice).removeMargin(ETH, w(5000), []);
     const p = await positionOf(d.engine, d.alice.address, ETH);
     expect([p.tier, p.pendingTier, p.pendingTierSince]).to.deep.equal([3n, 0n, 0n]);
   });
 
   it("test_removeMargin_revertsWhenOnlyUnrealisedProfitWouldBackIt", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
-    await d.engine.connect(d.alice).trade(ETH, w(10), w(1000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(10), w(1000), anyPrice(1n), []);
     await setPrice(d.ethFeed, 4400);
     // Equity is about $4980, but 979.99996 − 600 of margin is below 1.125% × $44,000 = 495.
     expect(await d.engine.equityOf(d.alice.address, ETH)).to.be.greaterThan(w(4900));
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).removeMargin(ETH, w(600)),
+      action: () => d.engine.connect(d.alice).removeMargin(ETH, w(600), []),
       contract: d.engine,
       error: "BelowInitialMargin",
       args: [w("379.99996"), w(495)],
@@ -227,7 +227,7 @@ describe("PerpEngine.removeMargin", () => {
     const d = await networkHelpers.loadFixture(deployFunded);
     const openedAt = (await latestTimestamp()) + 1n;
     await pinTimestamp(openedAt);
-    await d.engine.connect(d.alice).trade(ETH, w(10), w(1000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(10), w(1000), anyPrice(1n), []);
     await setPrice(d.ethFeed, 3960);
     const at = await pinTimestamp(openedAt + 60n);
     const p = await positionOf(d.engine, d.alice.address, ETH);
@@ -237,7 +237,7 @@ describe("PerpEngine.removeMargin", () => {
     expect(p.marginWad - w(400) > required).to.equal(true);
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).removeMargin(ETH, w(400)),
+      action: () => d.engine.connect(d.alice).removeMargin(ETH, w(400), []),
       contract: d.engine,
       error: "BelowInitialMargin",
       args: [p.marginWad - w(400) + loss, required],
@@ -246,11 +246,11 @@ describe("PerpEngine.removeMargin", () => {
 
   it("test_removeMargin_revertsAboveTheMargin", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
-    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n), []);
     const p = await positionOf(d.engine, d.alice.address, ETH);
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).removeMargin(ETH, p.marginWad + 1n),
+      action: () => d.engine.connect(d.alice).removeMargin(ETH, p.marginWad + 1n, []),
       contract: d.engine,
       error: "InsufficientMargin",
       args: [p.marginWad, p.marginWad + 1n],
@@ -259,11 +259,11 @@ describe("PerpEngine.removeMargin", () => {
 
   it("test_removeMargin_revertsWhilePaused", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
-    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n), []);
     await d.engine.pause();
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).removeMargin(ETH, w(100)),
+      action: () => d.engine.connect(d.alice).removeMargin(ETH, w(100), []),
       contract: d.engine,
       error: "EnforcedPause",
     });
@@ -271,11 +271,11 @@ describe("PerpEngine.removeMargin", () => {
 
   it("test_removeMargin_revertsAtTheOracleBound", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
-    await d.engine.connect(d.bob).trade(ETH, -w(500), w(50_000), anyPrice(-1n));
+    await d.engine.connect(d.bob).trade(ETH, -w(500), w(50_000), anyPrice(-1n), []);
     await setPrice(d.ethFeed, 4);
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.bob).removeMargin(ETH, w(100)),
+      action: () => d.engine.connect(d.bob).removeMargin(ETH, w(100), []),
       contract: d.engine,
       error: "OraclePriceAtBound",
       args: [ETH, w(4)],
@@ -284,10 +284,10 @@ describe("PerpEngine.removeMargin", () => {
 
   it("test_removeMargin_revertsOnZeroAmount", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
-    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n), []);
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).removeMargin(ETH, 0n),
+      action: () => d.engine.connect(d.alice).removeMargin(ETH, 0n, []),
       contract: d.engine,
       error: "ZeroAmount",
     });
@@ -297,7 +297,7 @@ describe("PerpEngine.removeMargin", () => {
     const d = await networkHelpers.loadFixture(deployFunded);
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).removeMargin(ETH, w(100)),
+      action: () => d.engine.connect(d.alice).removeMargin(ETH, w(100), []),
       contract: d.engine,
       error: "NoPosition",
       args: [d.alice.address, ETH],
@@ -310,7 +310,7 @@ describe("PerpEngine.applyTierDrop", () => {
     const d = await networkHelpers.loadFixture(deployFunded);
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.stranger).applyTierDrop(d.alice.address, ETH),
+      action: () => d.engine.connect(d.stranger).applyTierDrop(d.alice.address, ETH, []),
       contract: d.engine,
       error: "NoTierDropPending",
       args: [d.alice.address, ETH],
@@ -318,7 +318,7 @@ describe("PerpEngine.applyTierDrop", () => {
     await openTierThree(d);
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.stranger).applyTierDrop(d.alice.address, ETH),
+      action: () => d.engine.connect(d.stranger).applyTierDrop(d.alice.address, ETH, []),
       contract: d.engine,
       error: "NoTierDropPending",
       args: [d.alice.address, ETH],
@@ -332,7 +332,7 @@ describe("PerpEngine.applyTierDrop", () => {
     await pinTimestamp(since + 3599n);
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.stranger).applyTierDrop(d.alice.address, ETH),
+      action: () => d.engine.connect(d.stranger).applyTierDrop(d.alice.address, ETH, []),
       contract: d.engine,
       error: "TierDropNotDue",
       args: [since + 3600n],
@@ -345,7 +345,7 @@ describe("PerpEngine.applyTierDrop", () => {
     const since = await addMarginToTierOne(d);
     await pinTimestamp(since + 3600n);
 
-    const receipt = await mined(d.engine.connect(d.stranger).applyTierDrop(d.alice.address, ETH));
+    const receipt = await mined(d.engine.connect(d.stranger).applyTierDrop(d.alice.address, ETH, []));
 
     expect(await eventsIn(d.engine, receipt, d.engine.filters.TierDropApplied)).to.deep.equal([
       [d.alice.address, ETH, 1n, d.stranger.address],
@@ -369,7 +369,7 @@ describe("PerpEngine.applyTierDrop", () => {
     const since = await addMarginToTierOne(d);
     await d.engine.pause();
     await networkHelpers.time.increaseTo(since + 3600n);
-    await expect(d.engine.connect(d.keeper).applyTierDrop(d.alice.address, ETH))
+    await expect(d.engine.connect(d.keeper).applyTierDrop(d.alice.address, ETH, []))
       .to.emit(d.engine, "TierDropApplied")
       .withArgs(d.alice.address, ETH, 1n, d.keeper.address);
   });

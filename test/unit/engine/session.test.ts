@@ -138,7 +138,7 @@ describe("PerpEngine positions rebuilt from events", () => {
       const before = await captureState(scopeOf(d));
       const predicted = await predictTrade(d, { account: trader.address, marketId, sizeDeltaWad, marginWad });
       const receipt = await mined(
-        d.engine.connect(trader).trade(marketId, sizeDeltaWad, marginWad, anyPrice(sizeDeltaWad))
+        d.engine.connect(trader).trade(marketId, sizeDeltaWad, marginWad, anyPrice(sizeDeltaWad), [])
       );
       await expectTradeOutcome({ d, account: trader.address, marketId, predicted, receipt, before });
     };
@@ -214,7 +214,7 @@ describe("PerpEngine positions rebuilt from events", () => {
         }
         case "removeMargin": {
           const amountWad = (p.marginWad * BigInt(int(5, 60))) / 100n;
-          await attempt(kind, () => send(() => d.engine.connect(trader).removeMargin(marketId, amountWad)));
+          await attempt(kind, () => send(() => d.engine.connect(trader).removeMargin(marketId, amountWad, [])));
           break;
         }
         case "applyTierDrop": {
@@ -224,7 +224,7 @@ describe("PerpEngine positions rebuilt from events", () => {
             for (const id of markets) {
               const q = await positionOf(d.engine, t.address, id);
               if (q.pendingTierSince === 0n || now + 1n < q.pendingTierSince + delay) continue;
-              await attempt(kind, () => send(() => d.engine.connect(d.keeper).applyTierDrop(t.address, id)));
+              await attempt(kind, () => send(() => d.engine.connect(d.keeper).applyTierDrop(t.address, id, [])));
             }
           }
           break;

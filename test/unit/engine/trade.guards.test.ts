@@ -31,7 +31,7 @@ describe("PerpEngine.trade: oracle errors from the registry", () => {
     await networkHelpers.time.increaseTo(updatedAt + 3601n);
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n)),
+      action: () => d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n), []),
       contract: d.registry,
       error: "OraclePriceStale",
       args: [ETH, updatedAt, 3600n],
@@ -42,7 +42,7 @@ describe("PerpEngine.trade: oracle errors from the registry", () => {
     const d = await networkHelpers.loadFixture(deployFunded);
     const [, , , updatedAt] = await d.ethFeed.latestRoundData();
     await pinTimestamp(updatedAt + 3600n);
-    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n), []);
     expect((await positionOf(d.engine, d.alice.address, ETH)).sizeWad).to.equal(w(10));
   });
 
@@ -55,7 +55,7 @@ describe("PerpEngine.trade: oracle errors from the registry", () => {
       await d.ethFeed.setPrice(answer);
       await expectRevertWithoutChange({
         scope: scopeOf(d),
-        action: () => d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n)),
+        action: () => d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n), []),
         contract: d.registry,
         error: "OraclePriceNotPositive",
         args: [ETH, answer],
@@ -70,7 +70,7 @@ describe("PerpEngine.trade: oracle errors from the registry", () => {
     await d.ethFeed.setRound(feedAnswer("4000"), now, now, previous);
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n)),
+      action: () => d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n), []),
       contract: d.registry,
       error: "OracleRoundIncomplete",
       args: [ETH, previous + 1n, previous],
@@ -84,7 +84,7 @@ describe("PerpEngine.trade: oracle errors from the registry", () => {
     await d.ethFeed.setRound(feedAnswer("4000"), now, 0n, round);
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n)),
+      action: () => d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n), []),
       contract: d.registry,
       error: "OracleRoundIncomplete",
       args: [ETH, round, round],
@@ -95,7 +95,7 @@ describe("PerpEngine.trade: oracle errors from the registry", () => {
     const d = await networkHelpers.loadFixture(deployFunded);
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).trade(3n, w(10), w(5000), anyPrice(1n)),
+      action: () => d.engine.connect(d.alice).trade(3n, w(10), w(5000), anyPrice(1n), []),
       contract: d.registry,
       error: "MarketNotListed",
       args: [3n],
@@ -108,7 +108,7 @@ describe("PerpEngine.trade: oracle errors from the registry", () => {
     await d.registry.setFundingParams(ETH, w(1), w("0.01"));
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).trade(ETH, -w(3), w(5000), anyPrice(-1n)),
+      action: () => d.engine.connect(d.alice).trade(ETH, -w(3), w(5000), anyPrice(-1n), []),
       contract: d.engine,
       error: "InvalidFillPrice",
     });
@@ -121,7 +121,7 @@ describe("PerpEngine.trade: new-risk guards", () => {
     await d.engine.pause();
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n)),
+      action: () => d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n), []),
       contract: d.engine,
       error: "EnforcedPause",
     });
@@ -129,50 +129,50 @@ describe("PerpEngine.trade: new-risk guards", () => {
 
   it("test_trade_revertsWhileTheMarketIsRampingUpAndStillReduces", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
-    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n), []);
     const c = await d.registry.marketConfig(ETH);
     // δ = 0.2% asks for fees of at least 0.1% a side: the 0.05% fee no longer fits, the market is non-compliant.
     await d.registry.setOracle(ETH, c.feed, c.heartbeat, w("0.002"), c.minAnswer, c.maxAnswer);
     expect(await d.registry.isRiskCompliant(ETH)).to.equal(false);
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.bob).trade(ETH, -w(10), w(5000), anyPrice(-1n)),
+      action: () => d.engine.connect(d.bob).trade(ETH, -w(10), w(5000), anyPrice(-1n), []),
       contract: d.engine,
       error: "MarketRampingUp",
       args: [ETH],
     });
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).trade(ETH, w(1), w(500), anyPrice(1n)),
+      action: () => d.engine.connect(d.alice).trade(ETH, w(1), w(500), anyPrice(1n), []),
       contract: d.engine,
       error: "MarketRampingUp",
       args: [ETH],
     });
-    await d.engine.connect(d.alice).trade(ETH, -w(5), 0n, anyPrice(-1n));
+    await d.engine.connect(d.alice).trade(ETH, -w(5), 0n, anyPrice(-1n), []);
     expect((await positionOf(d.engine, d.alice.address, ETH)).sizeWad).to.equal(w(5));
 
     await d.registry.setFees(ETH, w("0.001"), c.liquidationFeeExtraWad);
-    await d.engine.connect(d.bob).trade(ETH, -w(10), w(5000), anyPrice(-1n));
+    await d.engine.connect(d.bob).trade(ETH, -w(10), w(5000), anyPrice(-1n), []);
   });
 
   it("test_trade_revertsDuringTheSequencerGracePeriodAndStillReduces", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
-    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n), []);
     const sequencer = await deployFeed(d, 0, 0n);
     const upSince = await latestTimestamp();
     await sequencer.setRound(0n, upSince, upSince, 1n);
     await d.registry.setSequencerFeed(await sequencer.getAddress(), 3600);
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.bob).trade(ETH, -w(10), w(5000), anyPrice(-1n)),
+      action: () => d.engine.connect(d.bob).trade(ETH, -w(10), w(5000), anyPrice(-1n), []),
       contract: d.engine,
       error: "SequencerGracePeriod",
     });
-    await d.engine.connect(d.alice).trade(ETH, -w(5), 0n, anyPrice(-1n));
+    await d.engine.connect(d.alice).trade(ETH, -w(5), 0n, anyPrice(-1n), []);
 
     await networkHelpers.time.increaseTo(upSince + 3600n);
     await d.ethFeed.setPrice(feedAnswer("4000"));
-    await d.engine.connect(d.bob).trade(ETH, -w(10), w(5000), anyPrice(-1n));
+    await d.engine.connect(d.bob).trade(ETH, -w(10), w(5000), anyPrice(-1n), []);
     expect((await positionOf(d.engine, d.bob.address, ETH)).sizeWad).to.equal(-w(10));
   });
 
@@ -184,7 +184,7 @@ describe("PerpEngine.trade: new-risk guards", () => {
     await d.registry.setSequencerFeed(await sequencer.getAddress(), 3600);
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n)),
+      action: () => d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n), []),
       contract: d.registry,
       error: "SequencerDown",
     });
@@ -192,7 +192,7 @@ describe("PerpEngine.trade: new-risk guards", () => {
 
   it("test_trade_isReduceOnlyOnceTradersProfitPushesTheVaultBelowItsFloor", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
-    await d.engine.connect(d.alice).trade(ETH, w(500), w(50_000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(500), w(50_000), anyPrice(1n), []);
     // LPs withdraw down to $140k of equity, above the floor of 5% × $2M = $100k.
     const vault = await impersonateVault(d);
     const excessTokens = ((await d.engine.vaultEquityWad()) - w(140_000)) / TOKEN_TO_WAD;
@@ -209,9 +209,9 @@ describe("PerpEngine.trade: new-risk guards", () => {
     const equity = (await d.engine.vaultCashWad()) - side.longPnlWad - side.shortPnlWad;
     expect(equity > 0n && equity <= floor).to.equal(true);
     for (const action of [
-      () => d.engine.connect(d.bob).trade(ETH, -w(10), w(5000), anyPrice(-1n)),
-      () => d.engine.connect(d.alice).trade(ETH, w(1), w(500), anyPrice(1n)),
-      () => d.engine.connect(d.alice).removeMargin(ETH, w(100)),
+      () => d.engine.connect(d.bob).trade(ETH, -w(10), w(5000), anyPrice(-1n), []),
+      () => d.engine.connect(d.alice).trade(ETH, w(1), w(500), anyPrice(1n), []),
+      () => d.engine.connect(d.alice).removeMargin(ETH, w(100), []),
     ]) {
       await expectRevertWithoutChange({
         scope: scopeOf(d),
@@ -221,7 +221,7 @@ describe("PerpEngine.trade: new-risk guards", () => {
         args: [equity, floor],
       });
     }
-    await d.engine.connect(d.alice).trade(ETH, -w(100), 0n, anyPrice(-1n));
+    await d.engine.connect(d.alice).trade(ETH, -w(100), 0n, anyPrice(-1n), []);
     await d.engine.connect(d.alice).closePosition(ETH, anyPrice(-1n));
     expect((await positionOf(d.engine, d.alice.address, ETH)).sizeWad).to.equal(0n);
   });
@@ -233,13 +233,13 @@ describe("PerpEngine.trade: new-risk guards", () => {
     await d.engine.connect(vault).creditVaultCash(tokens(10_000));
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).trade(ETH, w(1), w(500), anyPrice(1n)),
+      action: () => d.engine.connect(d.alice).trade(ETH, w(1), w(500), anyPrice(1n), []),
       contract: d.engine,
       error: "VaultAtSolvencyFloor",
       args: [w(10_000), w(10_000)],
     });
     await d.engine.connect(vault).creditVaultCash(1n);
-    await d.engine.connect(d.alice).trade(ETH, w(1), w(500), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(1), w(500), anyPrice(1n), []);
     expect((await positionOf(d.engine, d.alice.address, ETH)).sizeWad).to.equal(w(1));
   });
 
@@ -248,7 +248,7 @@ describe("PerpEngine.trade: new-risk guards", () => {
     expect(await d.engine.vaultEquityWad()).to.equal(0n);
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n)),
+      action: () => d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n), []),
       contract: d.engine,
       error: "VaultAtSolvencyFloor",
       args: [0n, w(10_000)],

@@ -34,7 +34,7 @@ describe("PerpEngine.trade: opening", () => {
     const fee = w("20.00004");
     const margin = w(5000) - fee;
 
-    const receipt = await mined(d.engine.connect(d.alice).trade(ETH, size, w(5000), anyPrice(size)));
+    const receipt = await mined(d.engine.connect(d.alice).trade(ETH, size, w(5000), anyPrice(size), []));
 
     expect(await eventsIn(d.engine, receipt, d.engine.filters.Traded)).to.deep.equal([
       [d.alice.address, ETH, size, w(4000), fill, fee, 0n, 0n],
@@ -75,7 +75,7 @@ describe("PerpEngine.trade: opening", () => {
     const fill = w("3999.992");
     const fee = w("19.99996");
 
-    const receipt = await mined(d.engine.connect(d.bob).trade(ETH, size, w(5000), anyPrice(size)));
+    const receipt = await mined(d.engine.connect(d.bob).trade(ETH, size, w(5000), anyPrice(size), []));
 
     expect(await eventsIn(d.engine, receipt, d.engine.filters.Traded)).to.deep.equal([
       [d.bob.address, ETH, size, w(4000), fill, fee, 0n, 0n],
@@ -112,7 +112,7 @@ describe("PerpEngine.trade: opening", () => {
       skewScaleWad: params.skewScaleWad,
     });
     expect(buyFill).to.equal(price + buyNumerator / (2n * params.skewScaleWad) + 1n);
-    const buyReceipt = await mined(d.engine.connect(d.alice).trade(BTC, buy, w(5000), anyPrice(buy)));
+    const buyReceipt = await mined(d.engine.connect(d.alice).trade(BTC, buy, w(5000), anyPrice(buy), []));
     const [buyTrade] = await eventsIn(d.engine, buyReceipt, d.engine.filters.Traded);
     expect(buyTrade.fillPriceWad).to.equal(buyFill);
 
@@ -127,7 +127,7 @@ describe("PerpEngine.trade: opening", () => {
     });
     expect(sellFill).to.equal(price + sellNumerator / (2n * params.skewScaleWad));
     expect(sellNumerator % (2n * params.skewScaleWad)).to.not.equal(0n);
-    const sellReceipt = await mined(d.engine.connect(d.bob).trade(BTC, sell, w(5000), anyPrice(sell)));
+    const sellReceipt = await mined(d.engine.connect(d.bob).trade(BTC, sell, w(5000), anyPrice(sell), []));
     const [sellTrade] = await eventsIn(d.engine, sellReceipt, d.engine.filters.Traded);
     expect(sellTrade.fillPriceWad).to.equal(sellFill);
     expect(sellTrade.feeWad).to.equal(
@@ -152,7 +152,7 @@ describe("PerpEngine.trade: opening", () => {
     expect(split.vaultWad).to.equal(fill.feeWad - 2n * ((fill.feeWad * 2n) / 10n));
 
     const before = await captureState(scopeOf(d));
-    await expect(d.engine.connect(d.alice).trade(BTC, size, w(1000), anyPrice(size)))
+    await expect(d.engine.connect(d.alice).trade(BTC, size, w(1000), anyPrice(size), []))
       .to.emit(d.engine, "FeesDistributed")
       .withArgs(BTC, split.insuranceWad, split.treasuryWad, split.vaultWad);
     expect(await d.engine.insuranceFundWad()).to.equal(before.insuranceFundWad + split.insuranceWad);
@@ -185,11 +185,11 @@ describe("PerpEngine.trade: opening", () => {
         row.leverage * WAD
       );
 
-      await d.engine.connect(d.alice).trade(ETH, row.sizeWad, marginAtBound + fee, anyPrice(row.sizeWad));
+      await d.engine.connect(d.alice).trade(ETH, row.sizeWad, marginAtBound + fee, anyPrice(row.sizeWad), []);
       expect((await positionOf(d.engine, d.alice.address, ETH)).tier).to.equal(row.tierAtBound);
 
       await networkHelpers.loadFixture(deployFunded);
-      await d.engine.connect(d.alice).trade(ETH, row.sizeWad, marginAtBound + fee - 1n, anyPrice(row.sizeWad));
+      await d.engine.connect(d.alice).trade(ETH, row.sizeWad, marginAtBound + fee - 1n, anyPrice(row.sizeWad), []);
       const above = await positionOf(d.engine, d.alice.address, ETH);
       expect(above.marginWad).to.equal(marginAtBound - 1n);
       expect(above.tier).to.equal(row.tierAtBound + 1n);
@@ -200,7 +200,7 @@ describe("PerpEngine.trade: opening", () => {
   it("test_trade_placesLeverageAboveTheTopBoundInTheTopTier", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
     // 10 ETH on 600 of collateral: about 69x, above the 40x bound.
-    await d.engine.connect(d.alice).trade(ETH, w(10), w(600), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(10), w(600), anyPrice(1n), []);
     expect((await positionOf(d.engine, d.alice.address, ETH)).tier).to.equal(4n);
   });
 });
@@ -210,7 +210,7 @@ describe("PerpEngine.trade: opening reverts", () => {
     const d = await networkHelpers.loadFixture(deployFunded);
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).trade(ETH, 0n, w(1000), anyPrice(1n)),
+      action: () => d.engine.connect(d.alice).trade(ETH, 0n, w(1000), anyPrice(1n), []),
       contract: d.engine,
       error: "ZeroSizeDelta",
     });
@@ -221,12 +221,12 @@ describe("PerpEngine.trade: opening reverts", () => {
     const fill = w("4000.008");
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).trade(ETH, w(10), w(5000), fill - 1n),
+      action: () => d.engine.connect(d.alice).trade(ETH, w(10), w(5000), fill - 1n, []),
       contract: d.engine,
       error: "AcceptablePriceExceeded",
       args: [fill, fill - 1n],
     });
-    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), fill);
+    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), fill, []);
   });
 
   it("test_trade_revertsWhenASellFillsBelowTheAcceptablePrice", async () => {
@@ -234,19 +234,19 @@ describe("PerpEngine.trade: opening reverts", () => {
     const fill = w("3999.992");
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).trade(ETH, -w(10), w(5000), fill + 1n),
+      action: () => d.engine.connect(d.alice).trade(ETH, -w(10), w(5000), fill + 1n, []),
       contract: d.engine,
       error: "AcceptablePriceExceeded",
       args: [fill, fill + 1n],
     });
-    await d.engine.connect(d.alice).trade(ETH, -w(10), w(5000), fill);
+    await d.engine.connect(d.alice).trade(ETH, -w(10), w(5000), fill, []);
   });
 
   it("test_trade_revertsWhenTheCollateralDoesNotCoverTheFee", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).trade(ETH, w(10), w("20.00004") - 1n, anyPrice(1n)),
+      action: () => d.engine.connect(d.alice).trade(ETH, w(10), w("20.00004") - 1n, anyPrice(1n), []),
       contract: d.engine,
       error: "MarginBelowFee",
       args: [w("20.00004") - 1n, w("20.00004")],
@@ -257,7 +257,7 @@ describe("PerpEngine.trade: opening reverts", () => {
     const d = await networkHelpers.loadFixture(deployFunded);
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).trade(ETH, w(10), w(100_000) + 1n, anyPrice(1n)),
+      action: () => d.engine.connect(d.alice).trade(ETH, w(10), w(100_000) + 1n, anyPrice(1n), []),
       contract: d.engine,
       error: "InsufficientFreeCollateral",
       args: [w(100_000), w(100_000) + 1n],
@@ -270,7 +270,7 @@ describe("PerpEngine.trade: opening reverts", () => {
     // against IMR 1.125% × $400,000 = 4500 (about 105x asked, 88x allowed).
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).trade(ETH, w(100), w(4000), anyPrice(1n)),
+      action: () => d.engine.connect(d.alice).trade(ETH, w(100), w(4000), anyPrice(1n), []),
       contract: d.engine,
       error: "BelowInitialMargin",
       args: [w("3791.996"), w(4500)],
@@ -281,7 +281,7 @@ describe("PerpEngine.trade: opening reverts", () => {
     const d = await networkHelpers.loadFixture(deployFunded);
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).trade(ETH, w("0.2"), w(100), anyPrice(1n)),
+      action: () => d.engine.connect(d.alice).trade(ETH, w("0.2"), w(100), anyPrice(1n), []),
       contract: d.engine,
       error: "BelowMinNotional",
       args: [w(800), w(1000)],
@@ -291,7 +291,7 @@ describe("PerpEngine.trade: opening reverts", () => {
   it("test_trade_revertsAboveTheOpenInterestCap", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
     await d.registry.setLimits(ETH, w(100_000), w(1000), w(1), w(5000));
-    await d.engine.connect(d.bob).trade(ETH, w(20), w(5000), anyPrice(1n));
+    await d.engine.connect(d.bob).trade(ETH, w(20), w(5000), anyPrice(1n), []);
     // The cap is per side: bob's 20 ETH plus alice's 10 ETH (and one wei) is about $120,005 of longs at
     // $4000.5, rounded up against the trader.
     await setPrice(d.ethFeed, "4000.5");
@@ -299,13 +299,13 @@ describe("PerpEngine.trade: opening reverts", () => {
     expect((longs * w("4000.5")) % WAD).to.not.equal(0n);
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).trade(ETH, w(10) + 1n, w(5000), anyPrice(1n)),
+      action: () => d.engine.connect(d.alice).trade(ETH, w(10) + 1n, w(5000), anyPrice(1n), []),
       contract: d.engine,
       error: "OpenInterestCapExceeded",
       args: [ETH, wMulUp(longs, w("4000.5")), w(100_000)],
     });
     // The short side has its own room.
-    await d.engine.connect(d.alice).trade(ETH, -w(10), w(5000), anyPrice(-1n));
+    await d.engine.connect(d.alice).trade(ETH, -w(10), w(5000), anyPrice(-1n), []);
   });
 
   it("test_trade_revertsAboveTheVaultExposureCap", async () => {
@@ -315,7 +315,7 @@ describe("PerpEngine.trade: opening reverts", () => {
     // cap (1× equity) is $5,001,352, below the $5.2M exposure.
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).trade(ETH, w(1300), w(70_000), anyPrice(1n)),
+      action: () => d.engine.connect(d.alice).trade(ETH, w(1300), w(70_000), anyPrice(1n), []),
       contract: d.engine,
       error: "VaultExposureCapExceeded",
       args: [ETH, w(5_200_000), w(5_001_352)],
@@ -340,7 +340,7 @@ describe("PerpEngine.trade: opening reverts", () => {
     expect((equity * oneThird) % WAD).to.not.equal(0n);
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).trade(ETH, size, w(50_000), anyPrice(1n)),
+      action: () => d.engine.connect(d.alice).trade(ETH, size, w(50_000), anyPrice(1n), []),
       contract: d.engine,
       error: "VaultExposureCapExceeded",
       args: [ETH, w(2_000_000) - 4000n, wMulDown(equity, oneThird)],
@@ -349,17 +349,17 @@ describe("PerpEngine.trade: opening reverts", () => {
 
   it("test_trade_allowsATradeThatReducesTheVaultExposureBeyondItsCap", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
-    await d.engine.connect(d.alice).trade(ETH, w(1000), w(60_000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(1000), w(60_000), anyPrice(1n), []);
     await d.registry.setLimits(ETH, w(50_000_000), w(1000), 0n, w(5000));
     // With a zero cap every increase of the vault's exposure fails, but bob's short reduces it.
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.carol).trade(ETH, w(1), w(500), anyPrice(1n)),
+      action: () => d.engine.connect(d.carol).trade(ETH, w(1), w(500), anyPrice(1n), []),
       contract: d.engine,
       error: "VaultExposureCapExceeded",
       args: [ETH, w(4_004_000), 0n],
     });
-    await d.engine.connect(d.bob).trade(ETH, -w(500), w(30_000), anyPrice(-1n));
+    await d.engine.connect(d.bob).trade(ETH, -w(500), w(30_000), anyPrice(-1n), []);
     expect((await positionOf(d.engine, d.bob.address, ETH)).sizeWad).to.equal(-w(500));
   });
 });

@@ -31,7 +31,7 @@ async function openThenWait(
 ) {
   const openedAt = (await latestTimestamp()) + 1n;
   await pinTimestamp(openedAt);
-  await d.engine.connect(a.trader).trade(ETH, a.sizeWad, a.marginWad, anyPrice(a.sizeWad));
+  await d.engine.connect(a.trader).trade(ETH, a.sizeWad, a.marginWad, anyPrice(a.sizeWad), []);
   await networkHelpers.time.increaseTo(openedAt + a.seconds);
   await setPrice(d.ethFeed, a.priceUsd);
   return openedAt;
@@ -50,7 +50,7 @@ async function tradeAsModelled(
     marginWad: a.marginWad,
     timestamp: a.timestamp,
   });
-  const receipt = await mined(d.engine.connect(a.trader).trade(ETH, a.sizeWad, a.marginWad, anyPrice(a.sizeWad)));
+  const receipt = await mined(d.engine.connect(a.trader).trade(ETH, a.sizeWad, a.marginWad, anyPrice(a.sizeWad), []));
   await expectTradeOutcome({ d, account: a.trader.address, marketId: ETH, predicted, receipt, before });
   return { predicted, receipt, before };
 }
@@ -137,7 +137,7 @@ describe("PerpEngine.trade: increasing", () => {
   it("test_trade_increaseThatLowersLeverageKeepsTheTierWithTheDropPending", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
     // 10 ETH on 1700: about 23.8x, tier 3 (20–40x).
-    await d.engine.connect(d.alice).trade(ETH, w(10), w(1700), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(10), w(1700), anyPrice(1n), []);
     expect((await positionOf(d.engine, d.alice.address, ETH)).tier).to.equal(3n);
 
     const { predicted, receipt } = await tradeAsModelled(d, { trader: d.alice, sizeWad: w(10), marginWad: w(9000) });
@@ -181,7 +181,7 @@ describe("PerpEngine.trade: increasing", () => {
     expect(loss < 0n).to.equal(true);
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).trade(ETH, added, w(60), anyPrice(1n)),
+      action: () => d.engine.connect(d.alice).trade(ETH, added, w(60), anyPrice(1n), []),
       contract: d.engine,
       error: "BelowInitialMargin",
       args: [p.marginWad + loss, required],
@@ -214,7 +214,7 @@ describe("PerpEngine.trade: increasing", () => {
     expect(pnlWad({ ...p, fundingIndexWad: predicted.fundingIndexWad, priceWad: P }) > required).to.equal(true);
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).trade(ETH, w(10), w(100), anyPrice(1n)),
+      action: () => d.engine.connect(d.alice).trade(ETH, w(10), w(100), anyPrice(1n), []),
       contract: d.engine,
       error: "BelowInitialMargin",
       args: [p.marginWad, required],
@@ -229,11 +229,11 @@ describe("PerpEngine.trade: increasing", () => {
 
   it("test_trade_revertsOnAnIncreaseWhilePaused", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
-    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n), []);
     await d.engine.pause();
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).trade(ETH, w(1), w(500), anyPrice(1n)),
+      action: () => d.engine.connect(d.alice).trade(ETH, w(1), w(500), anyPrice(1n), []),
       contract: d.engine,
       error: "EnforcedPause",
     });
@@ -357,11 +357,11 @@ describe("PerpEngine.trade: decreasing, closing and flipping", () => {
 
   it("test_trade_revertsOnAFlipWhilePaused", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
-    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n), []);
     await d.engine.pause();
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).trade(ETH, -w(15), w(3000), anyPrice(-1n)),
+      action: () => d.engine.connect(d.alice).trade(ETH, -w(15), w(3000), anyPrice(-1n), []),
       contract: d.engine,
       error: "EnforcedPause",
     });
@@ -369,7 +369,7 @@ describe("PerpEngine.trade: decreasing, closing and flipping", () => {
 
   it("test_trade_decreasesAndClosesWhilePaused", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
-    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n), []);
     await d.engine.pause();
     await tradeAsModelled(d, { trader: d.alice, sizeWad: -w(4), marginWad: 0n });
     await d.engine.connect(d.alice).closePosition(ETH, 0n);
@@ -378,14 +378,14 @@ describe("PerpEngine.trade: decreasing, closing and flipping", () => {
 
   it("test_trade_revertsOnADecreaseThatLeavesDust", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
-    await d.engine.connect(d.alice).trade(ETH, w(1) + 1n, w(500), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(1) + 1n, w(500), anyPrice(1n), []);
     // 0.1 ETH and one wei left at $4000.5 is about $400.05, rounded down against the trader.
     await setPrice(d.ethFeed, "4000.5");
     const left = w("0.1") + 1n;
     expect((left * w("4000.5")) % WAD).to.not.equal(0n);
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).trade(ETH, -w("0.9"), 0n, anyPrice(-1n)),
+      action: () => d.engine.connect(d.alice).trade(ETH, -w("0.9"), 0n, anyPrice(-1n), []),
       contract: d.engine,
       error: "BelowMinNotional",
       args: [wMulDown(left, w("4000.5")), w(1000)],
@@ -394,10 +394,10 @@ describe("PerpEngine.trade: decreasing, closing and flipping", () => {
 
   it("test_trade_revertsOnCollateralGivenWithADecrease", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
-    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n), []);
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).trade(ETH, -w(10), 1n, anyPrice(-1n)),
+      action: () => d.engine.connect(d.alice).trade(ETH, -w(10), 1n, anyPrice(-1n), []),
       contract: d.engine,
       error: "MarginOnDecrease",
     });
@@ -405,7 +405,7 @@ describe("PerpEngine.trade: decreasing, closing and flipping", () => {
 
   it("test_trade_revertsOnADecreaseBelowTheAcceptablePrice", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
-    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n), []);
     const predicted = await predictTrade(d, {
       account: d.alice.address,
       marketId: ETH,
@@ -415,7 +415,7 @@ describe("PerpEngine.trade: decreasing, closing and flipping", () => {
     const fill = predicted.fills[0].fillPriceWad;
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).trade(ETH, -w(5), 0n, fill + 1n),
+      action: () => d.engine.connect(d.alice).trade(ETH, -w(5), 0n, fill + 1n, []),
       contract: d.engine,
       error: "AcceptablePriceExceeded",
       args: [fill, fill + 1n],
@@ -424,7 +424,7 @@ describe("PerpEngine.trade: decreasing, closing and flipping", () => {
 
   it("test_closePosition_revertsBelowTheAcceptablePrice", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
-    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n), []);
     const predicted = await predictTrade(d, {
       account: d.alice.address,
       marketId: ETH,
@@ -475,7 +475,7 @@ describe("PerpEngine.trade: decreasing, closing and flipping", () => {
     });
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).trade(ETH, -w(5), 0n, 0n),
+      action: () => d.engine.connect(d.alice).trade(ETH, -w(5), 0n, 0n, []),
       contract: d.engine,
       error: "NegativeEquity",
       args: [equity],
@@ -518,19 +518,19 @@ describe("PerpEngine.trade: decreasing, closing and flipping", () => {
 describe("PerpEngine.trade: reduce-only at the oracle bound", () => {
   it("test_trade_decreasesAndClosesButNeverOpensAtTheOracleBound", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
-    await d.engine.connect(d.bob).trade(ETH, -w(500), w(50_000), anyPrice(-1n));
+    await d.engine.connect(d.bob).trade(ETH, -w(500), w(50_000), anyPrice(-1n), []);
     // ETH's circuit-breaker floor is 4000/1000 = $4: the market is reduce-only there.
     await setPrice(d.ethFeed, 4);
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).trade(ETH, w(1000), w(1000), anyPrice(1n)),
+      action: () => d.engine.connect(d.alice).trade(ETH, w(1000), w(1000), anyPrice(1n), []),
       contract: d.engine,
       error: "OraclePriceAtBound",
       args: [ETH, w(4)],
     });
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.bob).trade(ETH, -w(300), w(1000), anyPrice(-1n)),
+      action: () => d.engine.connect(d.bob).trade(ETH, -w(300), w(1000), anyPrice(-1n), []),
       contract: d.engine,
       error: "OraclePriceAtBound",
       args: [ETH, w(4)],
@@ -547,14 +547,14 @@ describe("PerpEngine.trade: reduce-only at the oracle bound", () => {
     await setPrice(d.ethFeed, 4_000_000);
     await expectRevertWithoutChange({
       scope: scopeOf(d),
-      action: () => d.engine.connect(d.alice).trade(ETH, -w(1), w(90_000), anyPrice(-1n)),
+      action: () => d.engine.connect(d.alice).trade(ETH, -w(1), w(90_000), anyPrice(-1n), []),
       contract: d.engine,
       error: "OraclePriceAtBound",
       args: [ETH, w(4_000_000)],
     });
     // One dollar inside the bound the market takes risk again.
     await setPrice(d.ethFeed, 3_999_999);
-    await d.engine.connect(d.alice).trade(ETH, -w(1), w(90_000), anyPrice(-1n));
+    await d.engine.connect(d.alice).trade(ETH, -w(1), w(90_000), anyPrice(-1n), []);
     expect((await positionOf(d.engine, d.alice.address, ETH)).sizeWad).to.equal(-w(1));
   });
 });

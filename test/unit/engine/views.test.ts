@@ -32,9 +32,9 @@ async function cachedTotals(d: Protocol) {
  * inexact in WAD, so their rounding shows.
  */
 async function openBook(d: Protocol) {
-  await d.engine.connect(d.alice).trade(ETH, w("100.3"), w(20_000), anyPrice(1n));
-  await d.engine.connect(d.bob).trade(ETH, -w("50.7"), w(10_000), anyPrice(-1n));
-  await d.engine.connect(d.carol).trade(BTC, -w("1.3"), w(10_000), anyPrice(-1n));
+  await d.engine.connect(d.alice).trade(ETH, w("100.3"), w(20_000), anyPrice(1n), []);
+  await d.engine.connect(d.bob).trade(ETH, -w("50.7"), w(10_000), anyPrice(-1n), []);
+  await d.engine.connect(d.carol).trade(BTC, -w("1.3"), w(10_000), anyPrice(-1n), []);
 }
 
 describe("PerpEngine.markPrice", () => {
@@ -52,7 +52,7 @@ describe("PerpEngine.markPrice", () => {
 
   it("test_markPrice_fallsBackToTheLastGoodPriceWhenStale", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
-    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n), []);
     await setPrice(d.ethFeed, 4100);
     await d.engine.poke(ETH);
     await networkHelpers.time.increase(3601);
@@ -63,7 +63,7 @@ describe("PerpEngine.markPrice", () => {
 
   it("test_markPrice_fallsBackOnANonPositiveAnswer", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
-    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n), []);
     await d.ethFeed.setPrice(0n);
     expect(await d.engine.markPrice(ETH)).to.deep.equal([w(4000), false]);
   });
@@ -72,7 +72,7 @@ describe("PerpEngine.markPrice", () => {
 describe("PerpEngine.equityOf", () => {
   it("test_equityOf_isMarginPlusPnlAtTheMarkPriceWithFundingToNow", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
-    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n), []);
     await networkHelpers.time.increase(1800);
     await setPrice(d.ethFeed, 4100);
     const p = await positionOf(d.engine, d.alice.address, ETH);
@@ -86,8 +86,8 @@ describe("PerpEngine.equityOf", () => {
 
   it("test_equityOf_usesTheLastGoodPriceWhenStale", async () => {
     const d = await networkHelpers.loadFixture(deployFunded);
-    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n));
-    await d.engine.connect(d.bob).trade(ETH, -w(10), w(5000), anyPrice(-1n));
+    await d.engine.connect(d.alice).trade(ETH, w(10), w(5000), anyPrice(1n), []);
+    await d.engine.connect(d.bob).trade(ETH, -w(10), w(5000), anyPrice(-1n), []);
     await setPrice(d.ethFeed, 4100);
     await d.engine.poke(ETH);
     await networkHelpers.time.increase(7200);
@@ -145,10 +145,10 @@ describe("PerpEngine vault views", () => {
     const d = await networkHelpers.loadFixture(deployFunded);
     expect(await d.engine.solvencyFloorWad()).to.equal(w(10_000));
     // $120,000 of gross notional: 5% is $6,000, below the absolute part.
-    await d.engine.connect(d.alice).trade(ETH, w(30), w(5000), anyPrice(1n));
+    await d.engine.connect(d.alice).trade(ETH, w(30), w(5000), anyPrice(1n), []);
     expect(await d.engine.solvencyFloorWad()).to.equal(w(10_000));
-    await d.engine.connect(d.bob).trade(ETH, -w(120), w(10_000), anyPrice(-1n));
-    await d.engine.connect(d.carol).trade(BTC, -w(1), w(10_000), anyPrice(-1n));
+    await d.engine.connect(d.bob).trade(ETH, -w(120), w(10_000), anyPrice(-1n), []);
+    await d.engine.connect(d.carol).trade(BTC, -w(1), w(10_000), anyPrice(-1n), []);
     expect(await d.engine.totalNotionalWad()).to.equal(w(150 * 4000 + 117_000));
     expect(await d.engine.solvencyFloorWad()).to.equal(wMulUp(w(717_000), w("0.05")));
     expect(await d.engine.solvencyFloorWad()).to.equal(w(35_850));

@@ -457,13 +457,7 @@ describe("BackstopVault over a fee-on-transfer token", () => {
     const base = await deployProtocol();
     const [admin] = await ethers.getSigners();
     const token = await new FeeOnTransferToken__factory(admin).deploy();
-    const module = await new LiquidationModule__factory(admin).deploy(token.getAddress(), base.registry.getAddress());
-    const engine = await new PerpEngine__factory(admin).deploy(
-      token.getAddress(),
-      base.registry.getAddress(),
-      module.getAddress(),
-      admin.address
-    );
+    const engine = await deployEngine(admin, await token.getAddress(), await base.registry.getAddress());
     const vault = await new BackstopVault__factory(admin).deploy(token.getAddress(), engine.getAddress());
     await engine.setVault(vault.getAddress());
     await token.mint(base.lp.address, tokens(10_000));
