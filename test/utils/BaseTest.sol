@@ -186,10 +186,6 @@ abstract contract BaseTest is Test {
         return marketId == ETH ? ethFeed : btcFeed;
     }
 
-    function _initialPriceWad(uint256 marketId) internal pure returns (uint256) {
-        return marketId == ETH ? ETH_PRICE_WAD : BTC_PRICE_WAD;
-    }
-
     function _priceWad(uint256 marketId) internal view returns (uint256 priceWad) {
         (priceWad,,) = registry.readPrice(marketId);
     }
