@@ -169,18 +169,19 @@ contract EngineInvariantTest is BaseTest {
         assertEq(handler.ghostForeignChanges(), 0, handler.ghostLastViolation());
     }
 
-    /// @notice A position's stored tier is never below the tier of its chosen leverage (a rise applies at once,
-    /// only drops wait), and a pending tier is always a drop.
+    /// @notice DESIGN "ADL order": a tier rises at once, so the stored tier is never below the tier of the chosen
+    /// leverage; it drops only after the delay, through applyTierDrop, and a pending tier is always a drop.
     /// hardhat-config: invariant.depth = 128
-    function invariant_tierNeverBelowItsChosenLeverage() public view {
+    function invariant_tierRisesAtOnceAndDropsOnlyAfterTheDelay() public view {
+        assertEq(handler.ghostEarlyTierDrops(), 0, handler.ghostLastViolation());
         address[] memory traders = handler.traders();
         for (uint256 marketId = ETH; marketId <= BTC; ++marketId) {
             uint32[4] memory bounds = registry.marketConfig(marketId).tierBoundsX1e4;
             for (uint256 i; i < traders.length; ++i) {
                 Position memory p = _position(traders[i], marketId);
                 if (p.sizeWad == 0) continue;
-                uint8 target = PositionMath.tierOf(PositionMath.chosenLeverage(p.sizeWad, p.marginWad, p.jWad, p.f0Wad), bounds);
-                assertGe(p.tier, target, "tier below the chosen leverage");
+                uint256 leverage = PositionMath.chosenLeverage(p.sizeWad, p.marginWad, p.jWad, p.f0Wad);
+                assertGe(p.tier, PositionMath.tierOf(leverage, bounds), "tier below the chosen leverage");
                 if (p.pendingTierSince != 0) assertLt(p.pendingTier, p.tier, "pending tier is not a drop");
             }
         }
