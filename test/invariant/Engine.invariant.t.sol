@@ -7,8 +7,10 @@ import {PositionMath} from "../../contracts/libraries/PositionMath.sol";
 import {BaseTest} from "../utils/BaseTest.sol";
 import {EngineHandler} from "./handlers/EngineHandler.sol";
 
-/// @notice DESIGN "Invariants" that this version of the engine can break (conservation, zero sum, safety),
-/// checked after every random action of EngineHandler.
+/// @notice DESIGN "Invariants" that this version of the engine can break (conservation, zero sum, safety,
+/// tiers), checked after every random action of EngineHandler.
+/// @dev Each invariant runs its own campaign of 64 runs × 128 calls (the inline `invariant.depth` doubles the
+/// config's 64): 65,536 handler calls in all, about a minute on two cores.
 contract EngineInvariantTest is BaseTest {
     uint256 internal constant TRADER_DEPOSIT_TOKENS = 1_000_000e6;
 
@@ -64,7 +66,9 @@ contract EngineInvariantTest is BaseTest {
         assertEq(int256(held * TOKEN_TO_WAD), _ledgersWad(handler.traders()), "balance is not the sum of the ledgers");
     }
 
-    /// @notice Insurance, treasury and vault cash are rebuilt from the events: fee splits and realised PnL.
+    /// @notice Insurance, treasury and vault cash are rebuilt from the events: fee splits and realised PnL. The
+    /// ledgers that cannot be negative (insurance, treasury, free collateral) are unsigned: a debit beyond them
+    /// would revert the action and fail the run, since the handler never reverts.
     /// hardhat-config: invariant.depth = 128
     function invariant_ledgersMatchTheirGhostTotals() public view {
         assertEq(handler.ghostFeeSplitErrors(), 0, "a fee was not split 20/20/60 (rounded down)");

@@ -76,6 +76,11 @@ contract EngineHandler is CommonBase, StdUtils {
     uint256 public ghostEarlyTierDrops;
     string public ghostLastViolation;
 
+    /// @dev The action under way and every account's state before it.
+    Scope internal _scope;
+    AccountSnapshot[] internal _before;
+    uint256[] internal _lpSharesBefore;
+
     string[16] internal _actionNames;
     mapping(bytes32 action => uint256) public calls;
     mapping(bytes32 action => uint256) public skips;
@@ -396,7 +401,8 @@ contract EngineHandler is CommonBase, StdUtils {
                 vm.toString(totalSkips),
                 " skipped, ",
                 vm.toString(totalExpected),
-                " expected reverts"
+                " expected reverts; lowest vault cash (USD): ",
+                vm.toString(ghostMinVaultCashWad / 1e18)
             )
         );
     }
@@ -444,7 +450,8 @@ contract EngineHandler is CommonBase, StdUtils {
 
     function _removableMargin(Slot memory s) internal view returns (uint256) {
         uint256 priceWad = _price(s.marketId);
-        int256 pnl = PositionMath.pnl(s.position.sizeWad, s.position.jWad, engine.currentFundingIndex(s.marketId), priceWad);
+        int256 funding = engine.currentFundingIndex(s.marketId);
+        int256 pnl = PositionMath.pnl(s.position.sizeWad, s.position.jWad, funding, priceWad);
         uint256 required = PositionMath.requiredMargin(s.position.sizeWad, priceWad, _config(s.marketId).imrWad);
         int256 room = int256(uint256(s.position.marginWad)) + (pnl < 0 ? pnl : int256(0)) - int256(required);
         return room > 0 ? FixedPointMath.minU(uint256(room), s.position.marginWad) : 0;
@@ -463,10 +470,6 @@ contract EngineHandler is CommonBase, StdUtils {
     }
 
     /* INTERNAL: BOOKKEEPING */
-
-    Scope internal _scope;
-    AccountSnapshot[] internal _before;
-    uint256[] internal _lpSharesBefore;
 
     function _begin(Scope memory scope) internal {
         _scope = scope;
@@ -553,11 +556,19 @@ contract EngineHandler is CommonBase, StdUtils {
         s.sizes = [int256(eth.sizeWad), btc.sizeWad];
         s.tiers = [eth.tier, btc.tier];
         s.pendingTiers = [eth.pendingTier, btc.pendingTier];
-        s.position = keccak256(abi.encode(eth.sizeWad, eth.marginWad, eth.jWad, eth.f0Wad, btc.sizeWad, btc.marginWad, btc.jWad, btc.f0Wad));
+        s.position = keccak256(
+            abi.encode(eth.sizeWad, eth.marginWad, eth.jWad, eth.f0Wad, btc.sizeWad, btc.marginWad, btc.jWad, btc.f0Wad)
+        );
         s.tier = keccak256(
             abi.encode(
-                eth.tier, eth.pendingTier, eth.pendingTierSince, eth.inLiquidation,
-                btc.tier, btc.pendingTier, btc.pendingTierSince, btc.inLiquidation
+                eth.tier,
+                eth.pendingTier,
+                eth.pendingTierSince,
+                eth.inLiquidation,
+                btc.tier,
+                btc.pendingTier,
+                btc.pendingTierSince,
+                btc.inLiquidation
             )
         );
     }
