@@ -19,6 +19,12 @@ export default defineConfig({
       optimizer: { enabled: true, runs: 200 },
       evmVersion: "cancun",
     },
+    // Contracts and Solidity tests compile as separate jobs: one job holding both outgrows the wasm
+    // compiler's memory once coverage instruments them.
+    splitTestsCompilation: true,
+    // Coverage compiles every file alone (`npm run coverage` sets this): instrumented, the contracts do not
+    // fit the wasm compiler's memory in one job.
+    isolated: process.env.SOLIDITY_ISOLATED === "1",
   },
   paths: {
     tests: { solidity: "./test", mocha: "./test" },

@@ -81,7 +81,22 @@ library PositionMath {
         return (bankruptcy * SWAD).divDown(SWAD + int256(mmrWad));
     }
 
-    /// @notice Liquidatable when equity at P (no fee, no impact) < MMR·|s|·P.
+    /// @notice The K beyond which a side is liquidatable at price P: P·(1 − MMR) − F for longs (rounded down),
+    /// P·(1 + MMR) − F for shorts (rounded up), both rounding towards liquidation.
+    function liquidationThresholdK(bool isLong, uint256 priceWad, int256 fundingIndexWad, uint256 mmrWad)
+        internal
+        pure
+        returns (int256)
+    {
+        int256 buffer = int256(priceWad.wMulUp(mmrWad));
+        return isLong ? int256(priceWad) - buffer - fundingIndexWad : int256(priceWad) + buffer - fundingIndexWad;
+    }
+
+    /// @notice Liquidatable when equity at P (no fee, no impact) < MMR·|s|·P, that is longs with
+    /// K > P·(1 − MMR) − F and shorts with K < P·(1 + MMR) − F.
+    /// @dev Decided on K, not on a rounded equity against a rounded requirement: so the liquidatable positions of
+    /// a side are exactly a prefix of the K order and the set only grows as the price moves against the side.
+    /// K and the threshold both round towards liquidation, by at most a wei each against the exact condition.
     function isLiquidatable(
         int256 sizeWad,
         uint256 marginWad,
@@ -90,8 +105,10 @@ library PositionMath {
         uint256 priceWad,
         uint256 mmrWad
     ) internal pure returns (bool) {
-        return equity(sizeWad, marginWad, jWad, fundingIndexWad, priceWad)
-            < int256(requiredMargin(sizeWad, priceWad, mmrWad));
+        bool isLong = sizeWad > 0;
+        int256 threshold = liquidationThresholdK(isLong, priceWad, fundingIndexWad, mmrWad);
+        int256 kWad = k(sizeWad, marginWad, jWad);
+        return isLong ? kWad > threshold : kWad < threshold;
     }
 
     /// @notice The leverage the owner chose, E·|s|/m with E = J + F0, rounded up (a higher tier is the safe

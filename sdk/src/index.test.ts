@@ -29,6 +29,7 @@ test("test_index_exportsExactlyThePublicSurface", () => {
     "isLiquidatable",
     "k",
     "liquidationPrice",
+    "liquidationThresholdK",
     "maxRaise",
     "mulDivDown",
     "mulDivUp",

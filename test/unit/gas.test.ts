@@ -17,7 +17,10 @@ const CEILINGS: CoreGas = {
   removeMargin: 149_000,
 };
 
-describe("gas ceilings of the core actions", () => {
+// Coverage instruments the bytecode, so its gas figures mean nothing; `npm run coverage` sets COVERAGE=1.
+const describeGas = process.env.COVERAGE === "1" ? describe.skip : describe;
+
+describeGas("gas ceilings of the core actions", () => {
   it("every core action stays under its ceiling", async () => {
     const measured = await measureCoreGas(await network.create());
     for (const [action, ceiling] of Object.entries(CEILINGS) as [keyof CoreGas, number][]) {

@@ -13,6 +13,7 @@ import {
   fillPrice,
   increasedJ,
   isLiquidatable,
+  liquidationThresholdK,
   k,
   liquidationPrice,
   notionalDown,
@@ -462,5 +463,23 @@ describe("sliceMargin", () => {
       "NegativeUnsigned",
       "sliceMargin"
     );
+  });
+});
+
+describe("liquidationThresholdK", () => {
+  test("test_isLiquidatable_liquidatableSetIsAPrefixOfTheKOrder", () => {
+    // The case that broke an equity-based check at the rounding boundary: position A has K one wei above B's
+    // (so A comes first in the longs' K order), B sits 0.88 wei of equity above maintenance.
+    const priceWad = 3166457245778929600378n;
+    const mmrWad = 9n * 10n ** 15n;
+    const threshold = liquidationThresholdK({ isLong: true, priceWad, fundingIndexWad: 0n, mmrWad });
+    const prng = new Prng(0x707265n);
+    for (let i = 0; i < 2_000; i++) {
+      const sizeWad = prng.between(10n ** 15n, 1_000n * W);
+      const jWad = prng.between(priceWad - 100n * W, priceWad + 100n * W);
+      const marginWad = prng.below((sizeWad * jWad) / W / 10n);
+      const position = { sizeWad, marginWad, jWad, fundingIndexWad: 0n, priceWad, mmrWad };
+      assert.equal(isLiquidatable(position), k(position) > threshold, `iteration ${i}`);
+    }
   });
 });

@@ -77,6 +77,17 @@ export type IsLiquidatableParameters = EquityParameters & {
 };
 
 /** Parameters of {@link chosenLeverage}. */
+export type LiquidationThresholdKParameters = {
+  /** The side: true for longs. */
+  isLong: boolean;
+  /** Oracle price P, WAD. */
+  priceWad: bigint;
+  /** The market's funding index F, WAD. */
+  fundingIndexWad: bigint;
+  /** Maintenance margin ratio, WAD. */
+  mmrWad: bigint;
+};
+
 export type ChosenLeverageParameters = {
   /** Signed size s (int256). */
   sizeWad: bigint;
@@ -290,13 +301,40 @@ export function liquidationPrice({
 }
 
 /**
- * The liquidation trigger: equity at P (no fee, no impact) < MMR·|s|·P, with equity rounded down and the
- * requirement rounded up, as on chain.
+ * The K beyond which a side is liquidatable at price P: P·(1 − MMR) − F for longs (rounded down),
+ * P·(1 + MMR) − F for shorts (rounded up), both towards liquidation, as on chain.
+ *
+ * @param parameters - {@link LiquidationThresholdKParameters}
+ * @returns The threshold, WAD (int256).
+ * @throws {SdkMathError} `NegativeUnsigned` for a negative price or MMR; `Overflow` where the contract overflows.
+ *
+ * @example
+ * // longs at P = 1,000, MMR 10%, F = 0: liquidatable once K > 900
+ * liquidationThresholdK({ isLong: true, priceWad: 1_000n * WAD, fundingIndexWad: 0n, mmrWad: WAD / 10n }); // 900n * WAD
+ */
+export function liquidationThresholdK({
+  isLong,
+  priceWad,
+  fundingIndexWad,
+  mmrWad,
+}: LiquidationThresholdKParameters): bigint {
+  const fn = "liquidationThresholdK";
+  checkUint256(fn, "priceWad", priceWad);
+  checkInt256(fn, "fundingIndexWad", fundingIndexWad);
+  const buffer = toInt256(fn, "P·MMR", wMulUp(priceWad, checkUint256(fn, "mmrWad", mmrWad)));
+  const price = toInt256(fn, "priceWad", priceWad);
+  return checkInt256(fn, "threshold", isLong ? price - buffer - fundingIndexWad : price + buffer - fundingIndexWad);
+}
+
+/**
+ * The liquidation trigger, equity at P (no fee, no impact) < MMR·|s|·P, decided on K as on chain: longs with
+ * K > P·(1 − MMR) − F, shorts with K < P·(1 + MMR) − F. So the liquidatable positions of a side are exactly a
+ * prefix of the K order.
  *
  * @param parameters - {@link IsLiquidatableParameters}
  * @returns Whether a keeper may liquidate the position at this price.
- * @throws {SdkMathError} `NegativeUnsigned` for a negative price, margin or MMR; `Overflow` where the contract
- * overflows.
+ * @throws {SdkMathError} `DivisionByZero` for a zero size; `NegativeUnsigned` for a negative price, margin or
+ * MMR; `Overflow` where the contract overflows.
  */
 export function isLiquidatable({
   sizeWad,
@@ -306,10 +344,10 @@ export function isLiquidatable({
   priceWad,
   mmrWad,
 }: IsLiquidatableParameters): boolean {
-  const fn = "isLiquidatable";
-  const value = equity({ sizeWad, marginWad, jWad, fundingIndexWad, priceWad });
-  const required = toInt256(fn, "requiredMargin", requiredMargin({ sizeWad, priceWad, ratioWad: mmrWad }));
-  return value < required;
+  const isLong = sizeWad > 0n;
+  const threshold = liquidationThresholdK({ isLong, priceWad, fundingIndexWad, mmrWad });
+  const kWad = k({ sizeWad, marginWad, jWad });
+  return isLong ? kWad > threshold : kWad < threshold;
 }
 
 /**

@@ -1,0 +1,667 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {CommonBase} from "forge-std/Base.sol";
+import {StdUtils} from "forge-std/StdUtils.sol";
+import {Vm} from "forge-std/Vm.sol";
+import {console} from "forge-std/console.sol";
+
+import {BackstopVault} from "../../../contracts/BackstopVault.sol";
+import {MarketRegistry} from "../../../contracts/MarketRegistry.sol";
+import {PerpEngine} from "../../../contracts/PerpEngine.sol";
+import {IPerpEngine, Position, MarketState} from "../../../contracts/interfaces/IPerpEngine.sol";
+import {MarketConfig} from "../../../contracts/interfaces/IMarketRegistry.sol";
+import {FixedPointMath} from "../../../contracts/libraries/FixedPointMath.sol";
+import {PositionMath} from "../../../contracts/libraries/PositionMath.sol";
+import {MockAggregator} from "../../../contracts/mocks/MockAggregator.sol";
+import {MockUSDC} from "../../../contracts/mocks/MockUSDC.sol";
+
+/// @title EngineHandler
+/// @notice Random, bounded actions over four traders, two LPs and both markets, for the engine's invariant
+/// tests. No action reverts: each checks its preconditions first and skips what would revert (counted), and
+/// the few reverts its checks cannot foresee (initial margin after impact, caps, the solvency floor, proceeds
+/// below the fee) are caught and must be one of the expected custom errors, otherwise they are re-thrown.
+/// @dev Ghost totals rebuild every ledger from outside: tokens in and out, fee splits and realised PnL from the
+/// engine's events. Per action it also records whether another account's funds or position moved, and whether a
+/// margin removal left its position below initial margin; the invariants assert those counters stay zero.
+contract EngineHandler is CommonBase, StdUtils {
+    uint256 internal constant WAD = 1e18;
+    uint256 internal constant TOKEN_TO_WAD = 1e12;
+    uint256 internal constant FEED_TO_WAD = 1e10;
+    uint256 internal constant MARKETS = 2;
+    uint256 internal constant MAX_MOVE_BPS = 500;
+    /// @dev Prices stay within 1/10 and 10× of their start, far inside the feeds' circuit-breaker bounds.
+    uint256 internal constant PRICE_RANGE = 10;
+    /// @dev At most one heartbeat per warp; both feeds are re-published at the new time.
+    uint256 internal constant MAX_WARP = 3600;
+    uint256 internal constant MIN_NOTIONAL_WAD = 1_010e18;
+    uint256 internal constant MAX_NOTIONAL_WAD = 500_000e18;
+    uint256 internal constant MIN_LEVERAGE_WAD = 1.1e18;
+    uint256 internal constant MAX_LEVERAGE_WAD = 80e18;
+    uint256 internal constant MAX_MARGIN_MOVE_WAD = 100_000e18;
+    uint256 internal constant MAX_DEPOSIT_TOKENS = 1_000_000e6;
+    uint256 internal constant MAX_LP_DEPOSIT_TOKENS = 2_000_000e6;
+
+    PerpEngine public immutable engine;
+    BackstopVault public immutable vault;
+    MockUSDC public immutable usdc;
+    MarketRegistry public immutable registry;
+
+    address[] internal _traders;
+    address[] internal _lps;
+    MockAggregator[MARKETS] internal _feeds;
+    uint256[MARKETS] internal _initialPrices;
+
+    /* GHOSTS */
+
+    uint256 public immutable initialEngineTokens;
+    int256 public immutable initialVaultCashWad;
+    uint256 public immutable initialInsuranceWad;
+    uint256 public immutable initialTreasuryWad;
+
+    uint256 public ghostTokensIn;
+    uint256 public ghostTokensOut;
+    uint256 public ghostLpTokensIn;
+    uint256 public ghostLpTokensOut;
+    uint256 public ghostFeesWad;
+    uint256 public ghostInsuranceFeesWad;
+    uint256 public ghostTreasuryFeesWad;
+    uint256 public ghostVaultFeesWad;
+    int256 public ghostRealisedPnlWad;
+    int256 public ghostMinVaultCashWad;
+
+    uint256 public ghostFeeSplitErrors;
+    uint256 public ghostForeignChanges;
+    uint256 public ghostRemovalsBelowInitialMargin;
+    uint256 public ghostEarlyTierDrops;
+    string public ghostLastViolation;
+
+    /// @dev The action under way and every account's state before it.
+    Scope internal _scope;
+    AccountSnapshot[] internal _before;
+    uint256[] internal _lpSharesBefore;
+
+    string[16] internal _actionNames;
+    mapping(bytes32 action => uint256) public calls;
+    mapping(bytes32 action => uint256) public skips;
+    mapping(bytes32 action => uint256) public expectedReverts;
+
+    /// @dev Who may be affected by the action under way.
+    struct Scope {
+        address actor;
+        bool freeMayChange;
+        bool positionMayChange;
+        bool tierMayChange;
+    }
+
+    struct AccountSnapshot {
+        bytes32 free;
+        bytes32 position;
+        bytes32 tier;
+        int256[MARKETS] sizes;
+        uint8[MARKETS] tiers;
+        uint8[MARKETS] pendingTiers;
+    }
+
+    struct Slot {
+        address trader;
+        uint256 marketId;
+        Position position;
+    }
+
+    enum Need {
+        Empty,
+        Open,
+        NonNegativeEquity,
+        TierDropDue
+    }
+
+    constructor(
+        PerpEngine engine_,
+        BackstopVault vault_,
+        MockUSDC usdc_,
+        MockAggregator ethFeed,
+        MockAggregator btcFeed,
+        address[] memory traders_,
+        address[] memory lps_
+    ) {
+        engine = engine_;
+        vault = vault_;
+        usdc = usdc_;
+        registry = MarketRegistry(address(engine_.registry()));
+        _feeds = [ethFeed, btcFeed];
+        _traders = traders_;
+        _lps = lps_;
+        for (uint256 i; i < MARKETS; ++i) {
+            (_initialPrices[i],,) = registry.readPrice(i + 1);
+        }
+        initialEngineTokens = usdc_.balanceOf(address(engine_));
+        initialVaultCashWad = engine_.vaultCashWad();
+        initialInsuranceWad = engine_.insuranceFundWad();
+        initialTreasuryWad = engine_.treasuryWad();
+        ghostMinVaultCashWad = initialVaultCashWad;
+        _actionNames = [
+            "deposit",
+            "withdraw",
+            "open",
+            "increase",
+            "decrease",
+            "flip",
+            "close",
+            "addMargin",
+            "removeMargin",
+            "depositAndAddMargin",
+            "lpDeposit",
+            "lpWithdraw",
+            "movePrice",
+            "warp",
+            "applyTierDrop",
+            "poke"
+        ];
+    }
+
+    /* COLLATERAL */
+
+    function deposit(uint256 traderSeed, uint256 amountRaw) external {
+        address trader = _trader(traderSeed);
+        uint256 amount = bound(amountRaw, 1, MAX_DEPOSIT_TOKENS);
+        _begin(Scope(trader, true, false, false));
+        _depositFor(trader, amount);
+        _end("deposit");
+    }
+
+    function withdraw(uint256 traderSeed, uint256 amountRaw) external {
+        address trader = _trader(traderSeed);
+        uint256 maxTokens = engine.freeCollateralWad(trader) / TOKEN_TO_WAD;
+        if (maxTokens == 0) return _skip("withdraw");
+        uint256 amount = bound(amountRaw, 1, maxTokens);
+        _begin(Scope(trader, true, false, false));
+        vm.prank(trader);
+        engine.withdraw(amount);
+        ghostTokensOut += amount;
+        _end("withdraw");
+    }
+
+    /* TRADING */
+
+    function open(uint256 slotSeed, bool isLong, uint256 notionalRaw, uint256 leverageRaw) external {
+        (bool found, Slot memory s) = _findSlot(slotSeed, Need.Empty);
+        if (!found) return _skip("open");
+        int256 delta = _sizeFor(s.marketId, bound(notionalRaw, MIN_NOTIONAL_WAD, MAX_NOTIONAL_WAD), isLong);
+        uint256 margin = _marginFor(s.marketId, delta, bound(leverageRaw, MIN_LEVERAGE_WAD, MAX_LEVERAGE_WAD));
+        _begin(Scope(s.trader, true, true, true));
+        // Sized at 80x or less against 88.9x allowed: an open never fails the initial-margin check.
+        _tradeWithCollateral("open", s, delta, margin, bytes4(0));
+    }
+
+    function increase(uint256 slotSeed, uint256 notionalRaw, uint256 leverageRaw) external {
+        (bool found, Slot memory s) = _findSlot(slotSeed, Need.Open);
+        if (!found) return _skip("increase");
+        bool isLong = s.position.sizeWad > 0;
+        int256 delta = _sizeFor(s.marketId, bound(notionalRaw, MIN_NOTIONAL_WAD, MAX_NOTIONAL_WAD), isLong);
+        uint256 margin = _marginFor(s.marketId, delta, bound(leverageRaw, MIN_LEVERAGE_WAD, MAX_LEVERAGE_WAD));
+        _begin(Scope(s.trader, true, true, true));
+        // The position's loss counts against the new size: an increase may fail the initial-margin check.
+        _tradeWithCollateral("increase", s, delta, margin, IPerpEngine.BelowInitialMargin.selector);
+    }
+
+    /// @dev A pro-rata slice that leaves at least the minimum notional.
+    function decrease(uint256 slotSeed, uint256 sizeRaw) external {
+        (bool found, Slot memory s) = _findSlot(slotSeed, Need.NonNegativeEquity);
+        if (!found) return _skip("decrease");
+        uint256 sizeAbs = FixedPointMath.abs(s.position.sizeWad);
+        uint256 minRemainder = _minSize(s.marketId);
+        if (sizeAbs <= minRemainder) return _skip("decrease");
+        uint256 q = bound(sizeRaw, 1, sizeAbs - minRemainder);
+        int256 delta = s.position.sizeWad > 0 ? -int256(q) : int256(q);
+        _begin(Scope(s.trader, true, true, true));
+        _reduce("decrease", s, delta);
+    }
+
+    function flip(uint256 slotSeed, uint256 notionalRaw, uint256 leverageRaw) external {
+        (bool found, Slot memory s) = _findSlot(slotSeed, Need.NonNegativeEquity);
+        if (!found) return _skip("flip");
+        int256 rest =
+            _sizeFor(s.marketId, bound(notionalRaw, MIN_NOTIONAL_WAD, MAX_NOTIONAL_WAD), s.position.sizeWad < 0);
+        uint256 margin = _marginFor(s.marketId, rest, bound(leverageRaw, MIN_LEVERAGE_WAD, MAX_LEVERAGE_WAD));
+        _begin(Scope(s.trader, true, true, true));
+        // The close leg may not pay its fee; the fresh open is sized like an open.
+        _tradeWithCollateral("flip", s, rest - s.position.sizeWad, margin, IPerpEngine.ProceedsBelowFee.selector);
+    }
+
+    function close(uint256 slotSeed) external {
+        (bool found, Slot memory s) = _findSlot(slotSeed, Need.NonNegativeEquity);
+        if (!found) return _skip("close");
+        _begin(Scope(s.trader, true, true, true));
+        _reduce("close", s, -s.position.sizeWad);
+    }
+
+    /* MARGIN */
+
+    function addMargin(uint256 slotSeed, uint256 amountRaw) external {
+        (bool found, Slot memory s) = _findSlot(slotSeed, Need.Open);
+        if (!found) return _skip("addMargin");
+        uint256 free = engine.freeCollateralWad(s.trader);
+        if (free == 0) return _skip("addMargin");
+        uint256 amount = bound(amountRaw, 1, FixedPointMath.minU(free, MAX_MARGIN_MOVE_WAD));
+        _begin(Scope(s.trader, true, true, true));
+        vm.prank(s.trader);
+        engine.addMargin(s.marketId, amount);
+        _end("addMargin");
+    }
+
+    /// @dev The removable amount is computed exactly as the engine should check it (losses count, paper profit
+    /// never does). Three calls in four stay within it and must succeed; the rest may ask for up to the whole
+    /// margin, and beyond the removable amount must revert with BelowInitialMargin. A removal the engine lets
+    /// through anyway is caught by the check after it.
+    function removeMargin(uint256 slotSeed, uint256 amountRaw) external {
+        (bool found, Slot memory s) = _findSlot(slotSeed, Need.Open);
+        if (!found) return _skip("removeMargin");
+        uint256 removable = _removableMargin(s);
+        bool withinRemovable = removable > 0 && amountRaw % 4 != 0;
+        uint256 amount = bound(amountRaw, 1, withinRemovable ? removable : s.position.marginWad);
+        _begin(Scope(s.trader, true, true, true));
+        vm.prank(s.trader);
+        try engine.removeMargin(s.marketId, amount) {
+            _checkInitialMarginAfterRemoval(s.trader, s.marketId);
+            _end("removeMargin");
+        } catch (bytes memory reason) {
+            bytes4[] memory allowed = new bytes4[](amount > removable ? 2 : 1);
+            allowed[0] = IPerpEngine.VaultAtSolvencyFloor.selector;
+            if (amount > removable) allowed[1] = IPerpEngine.BelowInitialMargin.selector;
+            _expectOneOf("removeMargin", reason, allowed);
+        }
+    }
+
+    function depositAndAddMargin(uint256 slotSeed, uint256 amountRaw) external {
+        (bool found, Slot memory s) = _findSlot(slotSeed, Need.Open);
+        if (!found) return _skip("depositAndAddMargin");
+        uint256 amount = bound(amountRaw, 1, MAX_MARGIN_MOVE_WAD / TOKEN_TO_WAD);
+        _begin(Scope(s.trader, false, true, true));
+        vm.prank(s.trader);
+        engine.depositAndAddMargin(s.marketId, amount);
+        ghostTokensIn += amount;
+        _end("depositAndAddMargin");
+    }
+
+    /* LIQUIDITY */
+
+    function lpDeposit(uint256 lpSeed, uint256 amountRaw) external {
+        address lp = _lps[bound(lpSeed, 0, _lps.length - 1)];
+        uint256 amount = bound(amountRaw, 1e6, MAX_LP_DEPOSIT_TOKENS);
+        if (vault.maxDeposit(lp) == 0 || vault.previewDeposit(amount) == 0) return _skip("lpDeposit");
+        _begin(Scope(lp, false, false, false));
+        vm.prank(lp);
+        vault.deposit(amount, lp);
+        ghostTokensIn += amount;
+        ghostLpTokensIn += amount;
+        _end("lpDeposit");
+    }
+
+    /// @dev Bounded by maxWithdraw / maxRedeem, which ERC-4626 requires never to exceed what would be accepted:
+    /// any revert fails the run.
+    function lpWithdraw(uint256 lpSeed, uint256 amountRaw, bool byShares) external {
+        address lp = _lps[bound(lpSeed, 0, _lps.length - 1)];
+        uint256 max = byShares ? vault.maxRedeem(lp) : vault.maxWithdraw(lp);
+        if (max == 0) return _skip("lpWithdraw");
+        uint256 amount = bound(amountRaw, 1, max);
+        _begin(Scope(lp, false, false, false));
+        uint256 assets = amount;
+        vm.prank(lp);
+        if (byShares) assets = vault.redeem(amount, lp, lp);
+        else vault.withdraw(amount, lp, lp);
+        ghostTokensOut += assets;
+        ghostLpTokensOut += assets;
+        _end("lpWithdraw");
+    }
+
+    /* ORACLE, TIME AND KEEPERS */
+
+    function movePrice(uint256 marketSeed, int256 bpsRaw) external {
+        uint256 marketId = bound(marketSeed, 1, MARKETS);
+        int256 bps = bound(bpsRaw, -int256(MAX_MOVE_BPS), int256(MAX_MOVE_BPS));
+        uint256 initial = _initialPrices[marketId - 1];
+        uint256 next = uint256(int256(_price(marketId)) * (10_000 + bps) / 10_000);
+        next = next < initial / PRICE_RANGE ? initial / PRICE_RANGE : next;
+        next = next > initial * PRICE_RANGE ? initial * PRICE_RANGE : next;
+        _begin(Scope(address(0), false, false, false));
+        _publish(marketId, next);
+        _end("movePrice");
+    }
+
+    function warp(uint256 secondsRaw) external {
+        uint256 elapsed = bound(secondsRaw, 1, MAX_WARP);
+        _begin(Scope(address(0), false, false, false));
+        uint256[MARKETS] memory prices;
+        for (uint256 i; i < MARKETS; ++i) {
+            prices[i] = _price(i + 1);
+        }
+        vm.warp(block.timestamp + elapsed);
+        for (uint256 i; i < MARKETS; ++i) {
+            _publish(i + 1, prices[i]);
+        }
+        _end("warp");
+    }
+
+    function applyTierDrop(uint256 slotSeed, uint256 callerSeed) external {
+        (bool found, Slot memory s) = _findSlot(slotSeed, Need.TierDropDue);
+        if (!found) return _skip("applyTierDrop");
+        // Anyone may apply a due drop: only the target's tier may change, nothing else of anyone.
+        _begin(Scope(s.trader, false, false, true));
+        vm.prank(_trader(callerSeed));
+        engine.applyTierDrop(s.trader, s.marketId);
+        _end("applyTierDrop");
+    }
+
+    function poke(uint256 marketSeed, uint256 callerSeed) external {
+        uint256 marketId = bound(marketSeed, 1, MARKETS);
+        _begin(Scope(address(0), false, false, false));
+        vm.prank(_trader(callerSeed));
+        engine.poke(marketId);
+        _end("poke");
+    }
+
+    /* VIEWS FOR THE INVARIANTS */
+
+    function traders() external view returns (address[] memory) {
+        return _traders;
+    }
+
+    function lps() external view returns (address[] memory) {
+        return _lps;
+    }
+
+    function callSummary() external view {
+        uint256 totalCalls;
+        uint256 totalSkips;
+        uint256 totalExpected;
+        for (uint256 i; i < _actionNames.length; ++i) {
+            bytes32 key = keccak256(bytes(_actionNames[i]));
+            console.log(
+                string.concat(
+                    _actionNames[i],
+                    ": ",
+                    vm.toString(calls[key]),
+                    " done, ",
+                    vm.toString(skips[key]),
+                    " skipped, ",
+                    vm.toString(expectedReverts[key]),
+                    " expected reverts"
+                )
+            );
+            totalCalls += calls[key];
+            totalSkips += skips[key];
+            totalExpected += expectedReverts[key];
+        }
+        console.log(
+            string.concat(
+                "total: ",
+                vm.toString(totalCalls),
+                " done, ",
+                vm.toString(totalSkips),
+                " skipped, ",
+                vm.toString(totalExpected),
+                " expected reverts; lowest vault cash (USD): ",
+                vm.toString(ghostMinVaultCashWad / 1e18)
+            )
+        );
+    }
+
+    /* INTERNAL: TRADES */
+
+    /// @dev Tops the trader's free collateral up to the order's collateral, then trades at any price. Every order
+    /// may meet a cap or the solvency floor; `extra` lists what else this kind of order may legitimately meet.
+    function _tradeWithCollateral(
+        string memory action,
+        Slot memory s,
+        int256 delta,
+        uint256 margin,
+        bytes4 extra
+    ) internal {
+        uint256 free = engine.freeCollateralWad(s.trader);
+        if (free < margin) _depositFor(s.trader, (margin - free) / TOKEN_TO_WAD + 1);
+        vm.prank(s.trader);
+        try engine.trade(s.marketId, delta, margin, _anyPrice(delta)) {
+            _end(action);
+        } catch (bytes memory reason) {
+            bytes4[] memory allowed = new bytes4[](4);
+            allowed[0] = IPerpEngine.VaultExposureCapExceeded.selector;
+            allowed[1] = IPerpEngine.OpenInterestCapExceeded.selector;
+            allowed[2] = IPerpEngine.VaultAtSolvencyFloor.selector;
+            allowed[3] = extra;
+            _expectOneOf(action, reason, allowed);
+        }
+    }
+
+    function _reduce(string memory action, Slot memory s, int256 delta) internal {
+        vm.prank(s.trader);
+        try engine.trade(s.marketId, delta, 0, _anyPrice(delta)) {
+            _end(action);
+        } catch (bytes memory reason) {
+            _expectOneOf(action, reason, _errors(IPerpEngine.ProceedsBelowFee.selector));
+        }
+    }
+
+    function _depositFor(address trader, uint256 amountTokens) internal {
+        vm.prank(trader);
+        engine.deposit(amountTokens);
+        ghostTokensIn += amountTokens;
+    }
+
+    function _removableMargin(Slot memory s) internal view returns (uint256) {
+        uint256 priceWad = _price(s.marketId);
+        int256 funding = engine.currentFundingIndex(s.marketId);
+        int256 pnl = PositionMath.pnl(s.position.sizeWad, s.position.jWad, funding, priceWad);
+        uint256 required = PositionMath.requiredMargin(s.position.sizeWad, priceWad, _config(s.marketId).imrWad);
+        int256 room = int256(uint256(s.position.marginWad)) + (pnl < 0 ? pnl : int256(0)) - int256(required);
+        return room > 0 ? FixedPointMath.minU(uint256(room), s.position.marginWad) : 0;
+    }
+
+    /// @dev DESIGN "Safety": no margin removal leaves a position below initial margin (losses count, profits not).
+    function _checkInitialMarginAfterRemoval(address trader, uint256 marketId) internal {
+        Position memory p = engine.positionOf(trader, marketId);
+        uint256 priceWad = _price(marketId);
+        int256 pnl = PositionMath.pnl(p.sizeWad, p.jWad, engine.marketState(marketId).fundingIndexWad, priceWad);
+        int256 backing = int256(uint256(p.marginWad)) + (pnl < 0 ? pnl : int256(0));
+        if (backing < int256(PositionMath.requiredMargin(p.sizeWad, priceWad, _config(marketId).imrWad))) {
+            ++ghostRemovalsBelowInitialMargin;
+            ghostLastViolation = "removeMargin left the position below initial margin";
+        }
+    }
+
+    /* INTERNAL: BOOKKEEPING */
+
+    function _begin(Scope memory scope) internal {
+        _scope = scope;
+        delete _before;
+        delete _lpSharesBefore;
+        for (uint256 i; i < _traders.length; ++i) {
+            _before.push(_snapshot(_traders[i]));
+        }
+        for (uint256 i; i < _lps.length; ++i) {
+            _lpSharesBefore.push(vault.balanceOf(_lps[i]));
+        }
+        vm.recordLogs();
+    }
+
+    function _end(string memory action) internal {
+        _end(action, true);
+    }
+
+    /// @dev Books the action's events into the ghosts (a reverted call's events are dropped: it changed nothing)
+    /// and checks that nobody outside the action's scope was touched.
+    function _end(string memory action, bool succeeded) internal {
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        if (succeeded) _bookLogs(logs);
+        int256 cash = engine.vaultCashWad();
+        if (cash < ghostMinVaultCashWad) ghostMinVaultCashWad = cash;
+
+        for (uint256 i; i < _traders.length; ++i) {
+            AccountSnapshot memory now_ = _snapshot(_traders[i]);
+            AccountSnapshot memory was = _before[i];
+            bool isActor = _traders[i] == _scope.actor;
+            if (now_.free != was.free && !(isActor && _scope.freeMayChange)) _foreign(action, "free collateral");
+            if (now_.position != was.position && !(isActor && _scope.positionMayChange)) _foreign(action, "position");
+            if (now_.tier != was.tier && !(isActor && _scope.tierMayChange)) _foreign(action, "tier");
+            if (isActor) _checkTierDrops(action, was, now_);
+        }
+        for (uint256 i; i < _lps.length; ++i) {
+            if (vault.balanceOf(_lps[i]) != _lpSharesBefore[i] && _lps[i] != _scope.actor) _foreign(action, "shares");
+        }
+        if (succeeded) ++calls[keccak256(bytes(action))];
+        else ++expectedReverts[keccak256(bytes(action))];
+    }
+
+    function _bookLogs(Vm.Log[] memory logs) internal {
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].emitter != address(engine)) continue;
+            bytes32 topic = logs[i].topics[0];
+            if (topic == IPerpEngine.FeesDistributed.selector) {
+                (uint256 toInsurance, uint256 toTreasury, uint256 toVault) =
+                    abi.decode(logs[i].data, (uint256, uint256, uint256));
+                uint256 fee = toInsurance + toTreasury + toVault;
+                ghostInsuranceFeesWad += toInsurance;
+                ghostTreasuryFeesWad += toTreasury;
+                ghostVaultFeesWad += toVault;
+                if (
+                    toInsurance != FixedPointMath.wMulDown(fee, registry.protocolConfig().insuranceFeeShareWad)
+                        || toTreasury != FixedPointMath.wMulDown(fee, registry.protocolConfig().treasuryFeeShareWad)
+                ) ++ghostFeeSplitErrors;
+            } else if (topic == IPerpEngine.Traded.selector) {
+                (,,, uint256 fee, int256 realised,) =
+                    abi.decode(logs[i].data, (int256, uint256, uint256, uint256, int256, int256));
+                ghostFeesWad += fee;
+                ghostRealisedPnlWad += realised;
+            }
+        }
+    }
+
+    /// @dev DESIGN: a tier drops only after the delay, through applyTierDrop, to the pending tier. A position
+    /// that stays open on the same side never drops through its owner's action (a flip opens a fresh one).
+    function _checkTierDrops(string memory action, AccountSnapshot memory was, AccountSnapshot memory now_) internal {
+        bool isTierDrop = keccak256(bytes(action)) == keccak256("applyTierDrop");
+        for (uint256 k; k < MARKETS; ++k) {
+            bool sameSide = (was.sizes[k] > 0 && now_.sizes[k] > 0) || (was.sizes[k] < 0 && now_.sizes[k] < 0);
+            if (!sameSide || now_.tiers[k] >= was.tiers[k]) continue;
+            if (isTierDrop && now_.tiers[k] == was.pendingTiers[k]) continue;
+            ++ghostEarlyTierDrops;
+            ghostLastViolation = string.concat(action, " dropped a tier without the delay");
+        }
+    }
+
+    function _snapshot(address trader) internal view returns (AccountSnapshot memory s) {
+        s.free = keccak256(abi.encode(engine.freeCollateralWad(trader)));
+        Position memory eth = engine.positionOf(trader, 1);
+        Position memory btc = engine.positionOf(trader, 2);
+        s.sizes = [int256(eth.sizeWad), btc.sizeWad];
+        s.tiers = [eth.tier, btc.tier];
+        s.pendingTiers = [eth.pendingTier, btc.pendingTier];
+        s.position = keccak256(
+            abi.encode(eth.sizeWad, eth.marginWad, eth.jWad, eth.f0Wad, btc.sizeWad, btc.marginWad, btc.jWad, btc.f0Wad)
+        );
+        s.tier = keccak256(
+            abi.encode(
+                eth.tier,
+                eth.pendingTier,
+                eth.pendingTierSince,
+                eth.inLiquidation,
+                btc.tier,
+                btc.pendingTier,
+                btc.pendingTierSince,
+                btc.inLiquidation
+            )
+        );
+    }
+
+    function _foreign(string memory action, string memory what) internal {
+        ++ghostForeignChanges;
+        ghostLastViolation = string.concat(action, " changed another account's ", what);
+    }
+
+    function _skip(string memory action) internal {
+        ++skips[keccak256(bytes(action))];
+    }
+
+    /// @dev A caught revert must be one of `allowed`; anything else is re-thrown so the run fails with it.
+    function _expectOneOf(string memory action, bytes memory reason, bytes4[] memory allowed) internal {
+        for (uint256 i; i < allowed.length; ++i) {
+            if (reason.length >= 4 && bytes4(reason) == allowed[i]) return _end(action, false);
+        }
+        assembly ("memory-safe") {
+            revert(add(reason, 0x20), mload(reason))
+        }
+    }
+
+    function _errors(bytes4 selector) internal pure returns (bytes4[] memory list) {
+        list = new bytes4[](1);
+        list[0] = selector;
+    }
+
+    /* INTERNAL: SLOTS, PRICES, SIZES */
+
+    /// @dev The first (trader, market) from the seed on whose position `need` holds.
+    function _findSlot(uint256 seed, Need need) internal view returns (bool found, Slot memory s) {
+        uint256 count = _traders.length * MARKETS;
+        uint256 start = seed % count;
+        for (uint256 i; i < count; ++i) {
+            uint256 index = (start + i) % count;
+            s.trader = _traders[index / MARKETS];
+            s.marketId = index % MARKETS + 1;
+            s.position = engine.positionOf(s.trader, s.marketId);
+            if (_satisfies(s, need)) return (true, s);
+        }
+        return (false, s);
+    }
+
+    function _satisfies(Slot memory s, Need need) internal view returns (bool) {
+        if (need == Need.Empty) return s.position.sizeWad == 0;
+        if (s.position.sizeWad == 0) return false;
+        if (need == Need.Open) return true;
+        if (need == Need.NonNegativeEquity) return engine.equityOf(s.trader, s.marketId) >= 0;
+        return s.position.pendingTierSince != 0
+            && block.timestamp >= uint256(s.position.pendingTierSince) + registry.protocolConfig().tierDropDelay;
+    }
+
+    function _trader(uint256 seed) internal view returns (address) {
+        return _traders[seed % _traders.length];
+    }
+
+    function _config(uint256 marketId) internal view returns (MarketConfig memory) {
+        return registry.marketConfig(marketId);
+    }
+
+    function _price(uint256 marketId) internal view returns (uint256 priceWad) {
+        (priceWad,,) = registry.readPrice(marketId);
+    }
+
+    function _publish(uint256 marketId, uint256 priceWad) internal {
+        _feeds[marketId - 1].setPrice(int256(priceWad / FEED_TO_WAD));
+    }
+
+    function _anyPrice(int256 delta) internal pure returns (uint256) {
+        return delta > 0 ? type(uint256).max : 0;
+    }
+
+    /// @dev The smallest size whose notional at the current price is at least the handler's minimum.
+    function _minSize(uint256 marketId) internal view returns (uint256) {
+        uint256 priceWad = _price(marketId);
+        return (MIN_NOTIONAL_WAD * WAD + priceWad - 1) / priceWad;
+    }
+
+    function _sizeFor(uint256 marketId, uint256 notionalWad, bool isLong) internal view returns (int256) {
+        uint256 priceWad = _price(marketId);
+        int256 sizeAbs = int256((notionalWad * WAD + priceWad - 1) / priceWad);
+        return isLong ? sizeAbs : -sizeAbs;
+    }
+
+    /// @dev Notional / leverage plus the exact fee at the fill the trade will get.
+    function _marginFor(uint256 marketId, int256 delta, uint256 leverageWad) internal view returns (uint256) {
+        MarketState memory m = engine.marketState(marketId);
+        uint256 priceWad = _price(marketId);
+        MarketConfig memory c = _config(marketId);
+        int256 skew = int256(uint256(m.longSizeWad)) - int256(uint256(m.shortSizeWad));
+        uint256 fill = PositionMath.fillPrice(priceWad, skew, delta, c.skewScaleWad);
+        uint256 sizeAbs = FixedPointMath.abs(delta);
+        return sizeAbs * priceWad / leverageWad + PositionMath.fee(sizeAbs, fill, c.tradingFeeWad);
+    }
+}
