@@ -147,11 +147,10 @@ contract PerpEngine is EngineStorage, ITrading {
         _retier(p, ctx.config, false);
         if (p.tier != oldTier) {
             // Removing margin raises the chosen leverage: the tier rises at once, so the position moves list.
-            Position memory old = p;
-            old.tier = oldTier;
-            _unlist(marketId, id, old);
-            p.prevId = 0;
-            p.nextId = 0;
+            uint8 newTier = p.tier;
+            p.tier = oldTier;
+            _unlist(marketId, id, p);
+            p.tier = newTier;
             _storeAndList(ctx, id, p, hints);
         } else {
             _positions[marketId][id] = p;

@@ -34,7 +34,8 @@ library TierList {
 
     /// @notice Links `id` into the list at its sorted place. The position must already hold its size, J, tier
     /// and a fresh seq (larger than any in the list), and must not be linked.
-    /// @param hints Candidate predecessors (0 = the head end), e.g. computed off chain by the SDK.
+    /// @param hints Candidate predecessors (0 = the head end), e.g. computed off chain by the SDK; none means
+    /// "walk from the head".
     function insert(
         Ends storage ends,
         mapping(uint32 => Position) storage positions,
@@ -48,6 +49,12 @@ library TierList {
             return;
         }
         bool isLong = p.sizeWad > 0;
+        if (hints.length == 0) {
+            // No hint: walk from the head, which suffices for short lists.
+            (bool found, uint32 prev, uint32 next) = _search(ends, positions, p, isLong, 0, maxSteps);
+            if (found) return _link(ends, positions, id, prev, next);
+            revert StaleHints(id, maxSteps);
+        }
         for (uint256 i; i < hints.length; ++i) {
             if (hints[i] == id) continue;
             (bool found, uint32 prev, uint32 next) = _search(ends, positions, p, isLong, hints[i], maxSteps);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {IPerpEngine, Position, MarketState} from "../../contracts/interfaces/IPerpEngine.sol";
+import {IPerpEngine, IPerpEngineBase, Position, MarketState} from "../../contracts/interfaces/IPerpEngine.sol";
 import {FixedPointMath} from "../../contracts/libraries/FixedPointMath.sol";
 import {PositionMath} from "../../contracts/libraries/PositionMath.sol";
 import {BaseTest} from "../utils/BaseTest.sol";
@@ -184,7 +184,7 @@ contract EngineFuzzTest is BaseTest {
         SystemState memory before = _systemState(alice, marketId);
 
         vm.prank(alice);
-        engine.trade(marketId, e.delta, 0, _anyPrice(e.delta));
+        engine.trade(marketId, e.delta, 0, _anyPrice(e.delta), new uint32[](0));
 
         Position memory r = _position(alice, marketId);
         assertEq(r.sizeWad, p.sizeWad + e.delta, "size");
@@ -235,7 +235,7 @@ contract EngineFuzzTest is BaseTest {
         uint256 fee = PositionMath.fee(FixedPointMath.abs(delta), fill, TRADING_FEE_WAD);
 
         vm.prank(alice);
-        engine.trade(marketId, delta, margin, _anyPrice(delta));
+        engine.trade(marketId, delta, margin, _anyPrice(delta), new uint32[](0));
 
         Position memory r = _position(alice, marketId);
         assertEq(r.sizeWad, p.sizeWad + delta, "size");
@@ -274,13 +274,13 @@ contract EngineFuzzTest is BaseTest {
         uint256 snapshot = vm.snapshotState();
 
         vm.prank(alice);
-        engine.trade(marketId, rest - size, margin, _anyPrice(rest - size));
+        engine.trade(marketId, rest - size, margin, _anyPrice(rest - size), new uint32[](0));
         SystemState memory flipped = _systemState(alice, marketId);
 
         vm.revertToState(snapshot);
         vm.startPrank(alice);
         engine.closePosition(marketId, _anyPrice(-size));
-        engine.trade(marketId, rest, margin, _anyPrice(rest));
+        engine.trade(marketId, rest, margin, _anyPrice(rest), new uint32[](0));
         vm.stopPrank();
         SystemState memory sequential = _systemState(alice, marketId);
 
@@ -329,9 +329,9 @@ contract EngineFuzzTest is BaseTest {
     /// revert is a failure.
     function _reduceOrSkip(address actor, uint256 marketId, int256 delta) internal {
         vm.prank(actor);
-        try engine.trade(marketId, delta, 0, _anyPrice(delta)) {}
+        try engine.trade(marketId, delta, 0, _anyPrice(delta), new uint32[](0)) {}
         catch (bytes memory reason) {
-            assertEq(bytes4(reason), IPerpEngine.ProceedsBelowFee.selector, "unexpected revert on a reduction");
+            assertEq(bytes4(reason), IPerpEngineBase.ProceedsBelowFee.selector, "unexpected revert on a reduction");
         }
     }
 }

@@ -13,7 +13,8 @@ import {
 } from "../../types/ethers-contracts/index.js";
 import type { PerpEngine } from "../../types/ethers-contracts/index.js";
 import type { TypedContractEvent, TypedEventLog } from "../../types/ethers-contracts/common.js";
-import { BTC, ETH, WAD, deployProtocol, ethers, networkHelpers, tokens } from "./fixture.js";
+import {
+  deployEngine, BTC, ETH, WAD, deployProtocol, ethers, networkHelpers, tokens } from "./fixture.js";
 
 export const SECONDS_PER_DAY = 86_400n;
 const X1E4_TO_WAD = 10n ** 14n;

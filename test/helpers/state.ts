@@ -202,11 +202,19 @@ export interface ProtocolInput {
   scalingRatioWad: bigint;
   keeperRewardRatioWad: bigint;
   tierDropDelay: bigint;
+  hintWalkBound: bigint;
+  adlFillBudget: bigint;
 }
 
 /** The preset protocol configuration with overrides. */
 export function protocolInput(overrides: Partial<ProtocolInput> = {}): ProtocolInput {
-  return { ...PROTOCOL_CONFIG, tierDropDelay: BigInt(PROTOCOL_CONFIG.tierDropDelay), ...overrides };
+  return {
+    ...PROTOCOL_CONFIG,
+    tierDropDelay: BigInt(PROTOCOL_CONFIG.tierDropDelay),
+    hintWalkBound: BigInt(PROTOCOL_CONFIG.hintWalkBound),
+    adlFillBudget: BigInt(PROTOCOL_CONFIG.adlFillBudget),
+    ...overrides,
+  };
 }
 
 export const protocolTuple = (p: ProtocolInput): bigint[] => [
@@ -222,6 +230,8 @@ export const protocolTuple = (p: ProtocolInput): bigint[] => [
   p.scalingRatioWad,
   p.keeperRewardRatioWad,
   p.tierDropDelay,
+  p.hintWalkBound,
+  p.adlFillBudget,
 ];
 
 /**

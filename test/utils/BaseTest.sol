@@ -6,6 +6,8 @@ import {Test} from "forge-std/Test.sol";
 import {BackstopVault} from "../../contracts/BackstopVault.sol";
 import {MarketRegistry} from "../../contracts/MarketRegistry.sol";
 import {PerpEngine} from "../../contracts/PerpEngine.sol";
+import {LiquidationModule} from "../../contracts/LiquidationModule.sol";
+import {IPerpEngine} from "../../contracts/interfaces/IPerpEngine.sol";
 import {MarketConfig, ProtocolConfig} from "../../contracts/interfaces/IMarketRegistry.sol";
 import {Position, MarketState} from "../../contracts/interfaces/IPerpEngine.sol";
 import {PositionMath} from "../../contracts/libraries/PositionMath.sol";
@@ -62,7 +64,7 @@ abstract contract BaseTest is Test {
     MockAggregator internal ethFeed;
     MockAggregator internal btcFeed;
     MarketRegistry internal registry;
-    PerpEngine internal engine;
+    IPerpEngine internal engine;
     BackstopVault internal vault;
 
     function setUp() public virtual {
@@ -78,7 +80,8 @@ abstract contract BaseTest is Test {
 
         usdc = new MockUSDC();
         registry = new MarketRegistry(admin, _protocolConfig());
-        engine = new PerpEngine(usdc, registry, admin);
+        LiquidationModule module = new LiquidationModule(usdc, registry);
+        engine = IPerpEngine(address(new PerpEngine(usdc, registry, address(module), admin)));
         vault = new BackstopVault(usdc, engine);
         ethFeed = new MockAggregator(FEED_DECIMALS, "ETH-USD mock", int256(ETH_PRICE_WAD / FEED_TO_WAD));
         btcFeed = new MockAggregator(FEED_DECIMALS, "BTC-USD mock", int256(BTC_PRICE_WAD / FEED_TO_WAD));
@@ -124,7 +127,9 @@ abstract contract BaseTest is Test {
             adlTriggerRatioWad: 0.5e18,
             scalingRatioWad: 0.75e18,
             keeperRewardRatioWad: 0.0002e18,
-            tierDropDelay: 3600
+            tierDropDelay: 3600,
+            hintWalkBound: 32,
+            adlFillBudget: 16
         });
     }
 
@@ -257,7 +262,7 @@ abstract contract BaseTest is Test {
     function _trade(address account, uint256 marketId, int256 sizeDeltaWad, uint256 marginWad) internal {
         if (marginWad != 0) _deposit(account, marginWad / TOKEN_TO_WAD + 1);
         vm.prank(account);
-        engine.trade(marketId, sizeDeltaWad, marginWad, _anyPrice(sizeDeltaWad));
+        engine.trade(marketId, sizeDeltaWad, marginWad, _anyPrice(sizeDeltaWad), new uint32[](0));
     }
 
     /// @dev Opens a position of about `notionalWad` at `leverageWad`.

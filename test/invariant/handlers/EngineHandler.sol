@@ -9,7 +9,8 @@ import {console} from "forge-std/console.sol";
 import {BackstopVault} from "../../../contracts/BackstopVault.sol";
 import {MarketRegistry} from "../../../contracts/MarketRegistry.sol";
 import {PerpEngine} from "../../../contracts/PerpEngine.sol";
-import {IPerpEngine, Position, MarketState} from "../../../contracts/interfaces/IPerpEngine.sol";
+import {IPerpEngine, IPerpEngineBase, Position, MarketState} from "../../../contracts/interfaces/IPerpEngine.sol";
+import {IPerpEngineBase} from "../../../contracts/interfaces/IPerpEngine.sol";
 import {MarketConfig} from "../../../contracts/interfaces/IMarketRegistry.sol";
 import {FixedPointMath} from "../../../contracts/libraries/FixedPointMath.sol";
 import {PositionMath} from "../../../contracts/libraries/PositionMath.sol";
@@ -42,7 +43,7 @@ contract EngineHandler is CommonBase, StdUtils {
     uint256 internal constant MAX_DEPOSIT_TOKENS = 1_000_000e6;
     uint256 internal constant MAX_LP_DEPOSIT_TOKENS = 2_000_000e6;
 
-    PerpEngine public immutable engine;
+    IPerpEngine public immutable engine;
     BackstopVault public immutable vault;
     MockUSDC public immutable usdc;
     MarketRegistry public immutable registry;
@@ -117,7 +118,7 @@ contract EngineHandler is CommonBase, StdUtils {
     }
 
     constructor(
-        PerpEngine engine_,
+        IPerpEngine engine_,
         BackstopVault vault_,
         MockUSDC usdc_,
         MockAggregator ethFeed,
@@ -202,7 +203,7 @@ contract EngineHandler is CommonBase, StdUtils {
         uint256 margin = _marginFor(s.marketId, delta, bound(leverageRaw, MIN_LEVERAGE_WAD, MAX_LEVERAGE_WAD));
         _begin(Scope(s.trader, true, true, true));
         // The position's loss counts against the new size: an increase may fail the initial-margin check.
-        _tradeWithCollateral("increase", s, delta, margin, IPerpEngine.BelowInitialMargin.selector);
+        _tradeWithCollateral("increase", s, delta, margin, IPerpEngineBase.BelowInitialMargin.selector);
     }
 
     /// @dev A pro-rata slice that leaves at least the minimum notional.
@@ -226,7 +227,7 @@ contract EngineHandler is CommonBase, StdUtils {
         uint256 margin = _marginFor(s.marketId, rest, bound(leverageRaw, MIN_LEVERAGE_WAD, MAX_LEVERAGE_WAD));
         _begin(Scope(s.trader, true, true, true));
         // The close leg may not pay its fee; the fresh open is sized like an open.
-        _tradeWithCollateral("flip", s, rest - s.position.sizeWad, margin, IPerpEngine.ProceedsBelowFee.selector);
+        _tradeWithCollateral("flip", s, rest - s.position.sizeWad, margin, IPerpEngineBase.ProceedsBelowFee.selector);
     }
 
     function close(uint256 slotSeed) external {
@@ -262,13 +263,13 @@ contract EngineHandler is CommonBase, StdUtils {
         uint256 amount = bound(amountRaw, 1, withinRemovable ? removable : s.position.marginWad);
         _begin(Scope(s.trader, true, true, true));
         vm.prank(s.trader);
-        try engine.removeMargin(s.marketId, amount) {
+        try engine.removeMargin(s.marketId, amount, new uint32[](0)) {
             _checkInitialMarginAfterRemoval(s.trader, s.marketId);
             _end("removeMargin");
         } catch (bytes memory reason) {
             bytes4[] memory allowed = new bytes4[](amount > removable ? 2 : 1);
-            allowed[0] = IPerpEngine.VaultAtSolvencyFloor.selector;
-            if (amount > removable) allowed[1] = IPerpEngine.BelowInitialMargin.selector;
+            allowed[0] = IPerpEngineBase.VaultAtSolvencyFloor.selector;
+            if (amount > removable) allowed[1] = IPerpEngineBase.BelowInitialMargin.selector;
             _expectOneOf("removeMargin", reason, allowed);
         }
     }
@@ -349,7 +350,7 @@ contract EngineHandler is CommonBase, StdUtils {
         // Anyone may apply a due drop: only the target's tier may change, nothing else of anyone.
         _begin(Scope(s.trader, false, false, true));
         vm.prank(_trader(callerSeed));
-        engine.applyTierDrop(s.trader, s.marketId);
+        engine.applyTierDrop(s.trader, s.marketId, new uint32[](0));
         _end("applyTierDrop");
     }
 
@@ -421,13 +422,13 @@ contract EngineHandler is CommonBase, StdUtils {
         uint256 free = engine.freeCollateralWad(s.trader);
         if (free < margin) _depositFor(s.trader, (margin - free) / TOKEN_TO_WAD + 1);
         vm.prank(s.trader);
-        try engine.trade(s.marketId, delta, margin, _anyPrice(delta)) {
+        try engine.trade(s.marketId, delta, margin, _anyPrice(delta), new uint32[](0)) {
             _end(action);
         } catch (bytes memory reason) {
             bytes4[] memory allowed = new bytes4[](4);
-            allowed[0] = IPerpEngine.VaultExposureCapExceeded.selector;
-            allowed[1] = IPerpEngine.OpenInterestCapExceeded.selector;
-            allowed[2] = IPerpEngine.VaultAtSolvencyFloor.selector;
+            allowed[0] = IPerpEngineBase.VaultExposureCapExceeded.selector;
+            allowed[1] = IPerpEngineBase.OpenInterestCapExceeded.selector;
+            allowed[2] = IPerpEngineBase.VaultAtSolvencyFloor.selector;
             allowed[3] = extra;
             _expectOneOf(action, reason, allowed);
         }
@@ -435,10 +436,10 @@ contract EngineHandler is CommonBase, StdUtils {
 
     function _reduce(string memory action, Slot memory s, int256 delta) internal {
         vm.prank(s.trader);
-        try engine.trade(s.marketId, delta, 0, _anyPrice(delta)) {
+        try engine.trade(s.marketId, delta, 0, _anyPrice(delta), new uint32[](0)) {
             _end(action);
         } catch (bytes memory reason) {
-            _expectOneOf(action, reason, _errors(IPerpEngine.ProceedsBelowFee.selector));
+            _expectOneOf(action, reason, _errors(IPerpEngineBase.ProceedsBelowFee.selector));
         }
     }
 
@@ -516,7 +517,7 @@ contract EngineHandler is CommonBase, StdUtils {
         for (uint256 i; i < logs.length; ++i) {
             if (logs[i].emitter != address(engine)) continue;
             bytes32 topic = logs[i].topics[0];
-            if (topic == IPerpEngine.FeesDistributed.selector) {
+            if (topic == IPerpEngineBase.FeesDistributed.selector) {
                 (uint256 toInsurance, uint256 toTreasury, uint256 toVault) =
                     abi.decode(logs[i].data, (uint256, uint256, uint256));
                 uint256 fee = toInsurance + toTreasury + toVault;
@@ -527,7 +528,7 @@ contract EngineHandler is CommonBase, StdUtils {
                     toInsurance != FixedPointMath.wMulDown(fee, registry.protocolConfig().insuranceFeeShareWad)
                         || toTreasury != FixedPointMath.wMulDown(fee, registry.protocolConfig().treasuryFeeShareWad)
                 ) ++ghostFeeSplitErrors;
-            } else if (topic == IPerpEngine.Traded.selector) {
+            } else if (topic == IPerpEngineBase.Traded.selector) {
                 (,,, uint256 fee, int256 realised,) =
                     abi.decode(logs[i].data, (int256, uint256, uint256, uint256, int256, int256));
                 ghostFeesWad += fee;

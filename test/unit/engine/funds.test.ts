@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import {
+  deployEngine,
   ETH,
   TOKEN_TO_WAD,
   anyPrice,

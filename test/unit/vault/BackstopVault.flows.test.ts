@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { MaxUint256 } from "ethers";
 import {
+  deployEngine,
   ETH,
   TOKEN_TO_WAD,
   anyPrice,
