@@ -178,7 +178,7 @@ contract BackstopVault is ERC4626, IBackstopVault {
     }
 
     function _depositsOpen() internal view returns (bool) {
-        if (Pausable(address(engine)).paused()) return false;
+        if (Pausable(address(engine)).paused() || engine.positionsInLiquidation() != 0) return false;
         return totalSupply() == 0 || engine.vaultEquityWad() > 0;
     }
 

@@ -47,6 +47,17 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
     /// @dev ADL tier lists per market, keyed by _listKey(isLong, tier).
     mapping(uint256 marketId => mapping(uint256 listKey => TierList.Ends)) internal _lists;
 
+    /// @dev Per-market loss accounting: the public bad-debt counter and the insurance fund's daily usage.
+    struct MarketLosses {
+        uint128 badDebtWad;
+        uint128 insuranceUsedWad;
+        uint32 insuranceDay;
+    }
+
+    mapping(uint256 marketId => MarketLosses) internal _losses;
+    /// @dev Positions left in liquidation; LP flows wait while any exists.
+    uint256 internal _positionsInLiquidation;
+
     /* LEDGER (packed in pairs) */
     int128 internal _vaultCashWad;
     uint128 internal _insuranceFundWad;

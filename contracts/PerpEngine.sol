@@ -173,12 +173,14 @@ contract PerpEngine is EngineStorage, ITrading {
 
     /// @inheritdoc ITrading
     function creditVaultCash(uint256 amountTokens) external override onlyVault whenNotPaused {
+        _requireNoLiquidationPending();
         _vaultCashWad += (amountTokens * TOKEN_TO_WAD).toInt256().toInt128();
         emit VaultCashDeposited(amountTokens);
     }
 
     /// @inheritdoc ITrading
     function withdrawVaultCash(address receiver, uint256 amountTokens) external override onlyVault nonReentrant {
+        _requireNoLiquidationPending();
         uint256 amountWad = amountTokens * TOKEN_TO_WAD;
         _checkVaultWithdrawal(amountWad);
         _vaultCashWad -= amountWad.toInt256().toInt128();
@@ -255,6 +257,7 @@ contract PerpEngine is EngineStorage, ITrading {
 
     /// @inheritdoc ITrading
     function vaultWithdrawableWad() external view override returns (uint256) {
+        if (_positionsInLiquidation != 0) return 0;
         ProtocolConfig memory pc = _registry.protocolConfig();
         int256 equity = _vaultEquity();
         // Equity after must stay ≥ floor and > profit / stopRatio.
@@ -499,6 +502,12 @@ contract PerpEngine is EngineStorage, ITrading {
         if (profit != 0 && int256(profit.wDivUp(pc.withdrawStopRatioWad)) >= equityAfter) {
             revert VaultWithdrawalProfitStop(profit, equityAfter, pc.withdrawStopRatioWad);
         }
+    }
+
+    /// @dev While a position is in liquidation its remainder's loss is not settled yet: LP flows wait so no LP
+    /// enters or leaves around it.
+    function _requireNoLiquidationPending() internal view {
+        if (_positionsInLiquidation != 0) revert LiquidationsPending(_positionsInLiquidation);
     }
 
     modifier onlyVault() {

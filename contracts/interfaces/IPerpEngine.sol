@@ -125,6 +125,13 @@ interface IPerpEngineBase {
     error VaultCashInsufficient(int256 cashWad, uint256 requestedWad);
     /// @notice Thrown when more is withdrawn from the treasury than it holds.
     error InsufficientTreasury(uint256 availableWad, uint256 requestedWad);
+    /// @notice Thrown when liquidating a position that is not below maintenance margin (nor in liquidation).
+    error PositionNotLiquidatable(address account, uint256 marketId, int256 equityWad, uint256 maintenanceWad);
+    /// @notice Reported in LiquidationSkipped (never thrown) when a batch's ADL fill budget is spent before a
+    /// position could take any fill; a later call continues it.
+    error AdlBudgetSpent();
+    /// @notice Thrown when an LP deposit or withdrawal is made while positions are still being liquidated.
+    error LiquidationsPending(uint256 positionsInLiquidation);
 
     /* EVENTS */
 
@@ -169,6 +176,70 @@ interface IPerpEngineBase {
     event TierDropApplied(address indexed account, uint256 indexed marketId, uint8 tier, address caller);
     /// @notice Emitted when a fee is split between the insurance fund, the treasury and the vault.
     event FeesDistributed(uint256 indexed marketId, uint256 insuranceWad, uint256 treasuryWad, uint256 vaultWad);
+    /// @notice Emitted for every liquidation call on a position (a continuation too).
+    /// @param sizeClosedWad Signed size of the slice liquidated in this call (the position's sign).
+    /// @param priceWad The oracle price the slice was valued at.
+    /// @param equityWad The slice's equity at that price (negative when bankrupt).
+    /// @param keeperRewardWad Paid to the keeper: from the equity, else the insurance fund, else the vault.
+    /// @param liquidationFeeWad Charged out of positive equity only.
+    /// @param takenOverWad Size the vault took over (within its capacity, or beyond it when ADL found nobody).
+    /// @param adlSizeWad Size closed against ADL counterparties.
+    /// @param remainingSizeWad Size left in liquidation, to be continued (zero when done).
+    event Liquidated(
+        address indexed account,
+        uint256 indexed marketId,
+        address indexed keeper,
+        int256 sizeClosedWad,
+        uint256 priceWad,
+        int256 equityWad,
+        uint256 keeperRewardWad,
+        uint256 liquidationFeeWad,
+        uint256 takenOverWad,
+        uint256 adlSizeWad,
+        uint256 remainingSizeWad
+    );
+    /// @notice Emitted when a liquidated slice leaves a deficit: who paid it, to the wei.
+    /// @param deficitWad Negative equity plus any keeper reward the equity could not pay.
+    /// @param insuranceWad Paid by the insurance fund (within its daily cap for the market).
+    /// @param vaultWad Paid by the vault's equity (down to its solvency floor).
+    /// @param haircutWad Covered by ADL haircuts (see AdlFill).
+    /// @param badDebtWad Left to the vault beyond its floor, also added to the market's bad-debt counter.
+    event DeficitPaid(
+        address indexed account,
+        uint256 indexed marketId,
+        uint256 deficitWad,
+        uint256 insuranceWad,
+        uint256 vaultWad,
+        uint256 haircutWad,
+        uint256 badDebtWad
+    );
+    /// @notice Emitted for every ADL fill: a counterparty's pro-rata slice closed at P ∓ haircut per unit.
+    /// @param counterparty The deleveraged account.
+    /// @param liquidated The account whose liquidation needed the fill.
+    /// @param sizeWad Signed size closed from the counterparty's position.
+    /// @param priceWad The oracle price.
+    /// @param fillPriceWad The counterparty's fill price: the oracle price moved against it by the haircut.
+    /// @param haircutWad Profit withheld from this counterparty, in USD; never above its profit on the slice.
+    /// @param tier The counterparty's ADL tier.
+    event AdlFill(
+        address indexed counterparty,
+        uint256 indexed marketId,
+        address indexed liquidated,
+        int256 sizeWad,
+        uint256 priceWad,
+        uint256 fillPriceWad,
+        uint256 haircutWad,
+        uint8 tier
+    );
+    /// @notice Emitted when a deficit is left to the vault beyond its floor: no loss is silent.
+    /// @param totalWad The market's bad-debt counter after this amount.
+    event BadDebt(uint256 indexed marketId, address indexed account, uint256 amountWad, uint256 totalWad);
+    /// @notice Emitted when the vault takes over size beyond its exposure cap because ADL found no
+    /// profitable counterparty for it.
+    event VaultLimitOverride(uint256 indexed marketId, address indexed account, uint256 sizeWad);
+    /// @notice Emitted when a batch skips a position (another keeper was first, the price moved, or the call's
+    /// ADL fill budget is spent).
+    event LiquidationSkipped(address indexed account, uint256 indexed marketId, bytes4 reason);
     /// @notice Emitted when a keeper refreshes a market's funding and cached PnL.
     event MarketPoked(uint256 indexed marketId, uint256 priceWad, int256 fundingIndexWad);
     /// @notice Emitted when anyone donates to the insurance fund.
@@ -331,6 +402,31 @@ interface ILiquidationModule is IPerpEngineBase {
 
     /// @notice A position's equity at the mark price, with funding accrued to now.
     function equityOf(address account, uint256 marketId) external view returns (int256);
+
+    /// @notice Liquidates a position below maintenance margin, or continues one left in liquidation, through the
+    /// waterfall: fees out of positive equity (keeper reward first), vault takeover within its capacity, the
+    /// deficit paid by the insurance fund (daily cap) then the vault's equity (down to its floor), ADL of the
+    /// opposite side's most leveraged, most profitable positions for the rest (haircuts water-filled, never
+    /// above a counterparty's profit), bad debt to the vault as a last resort. Permissionless, works while
+    /// paused, not during the sequencer's grace period. At most the ADL fill budget of fills; what they cannot
+    /// finish stays "in liquidation" (the owner cannot touch it) and anyone may continue it at the then price.
+    /// @return remainingSizeWad Size left in liquidation (zero when the position is gone).
+    function liquidate(address account, uint256 marketId) external returns (uint256 remainingSizeWad);
+
+    /// @notice Liquidates (or continues) several positions of one market, sharing one ADL fill budget. A
+    /// position that is no longer liquidatable, or that the spent budget cannot start, is skipped with
+    /// LiquidationSkipped, not reverted.
+    /// @return liquidated How many positions were liquidated or continued.
+    function liquidateBatch(uint256 marketId, address[] calldata accounts) external returns (uint256 liquidated);
+
+    /// @notice The market's bad-debt counter: every deficit left to the vault beyond its floor.
+    function badDebtWad(uint256 marketId) external view returns (uint256);
+
+    /// @notice How many positions are in liquidation now; LP flows wait while it is not zero.
+    function positionsInLiquidation() external view returns (uint256);
+
+    /// @notice What the insurance fund has paid for the market's deficits on the current UTC day.
+    function insuranceUsedTodayWad(uint256 marketId) external view returns (uint256);
 }
 
 /// @title IPerpEngine
