@@ -23,6 +23,7 @@ export default buildModule("ProductionProtocol", (m) => {
   const engine = m.contract("PerpEngine", [collateral, registry, liquidationModule, deployer]);
   const vault = m.contract("BackstopVault", [collateral, engine]);
   const vaultSet = m.call(engine, "setVault", [vault]);
+  const lens = m.contract("PerpLens", [engine]);
   const sequencerSet = m.call(registry, "setSequencerFeed", [
     m.getParameter<string>("sequencerFeed"),
     m.getParameter<number>("sequencerGracePeriod", 3600),
@@ -53,5 +54,5 @@ export default buildModule("ProductionProtocol", (m) => {
   m.call(engine, "renounceRole", [DEFAULT_ADMIN_ROLE, deployer], { id: "EngineRenounceAdmin", after: grants });
   m.call(registry, "renounceRole", [DEFAULT_ADMIN_ROLE, deployer], { id: "RegistryRenounceAdmin", after: grants });
 
-  return { registry, liquidationModule, engine, vault };
+  return { registry, liquidationModule, engine, vault, lens };
 });

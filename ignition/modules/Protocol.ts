@@ -15,6 +15,7 @@ export default buildModule("Protocol", (m) => {
   const engine = m.contract("PerpEngine", [usdc, registry, liquidationModule, admin]);
   const vault = m.contract("BackstopVault", [usdc, engine]);
   m.call(engine, "setVault", [vault]);
+  const lens = m.contract("PerpLens", [engine]);
 
   const feeds: Record<string, ReturnType<typeof m.contract>> = {};
   let previous: ReturnType<typeof m.call> | undefined;
@@ -31,5 +32,5 @@ export default buildModule("Protocol", (m) => {
     });
   }
 
-  return { usdc, registry, liquidationModule, engine, vault, feedETHUSD: feeds.ETHUSD, feedBTCUSD: feeds.BTCUSD };
+  return { usdc, registry, liquidationModule, engine, vault, lens, feedETHUSD: feeds.ETHUSD, feedBTCUSD: feeds.BTCUSD };
 });

@@ -12,6 +12,7 @@ import {
   IPerpEngine__factory,
   LiquidationModule__factory,
   PerpEngine__factory,
+  PerpLens__factory,
 } from "../../types/ethers-contracts/index.js";
 import { FEED_DECIMALS, WAD } from "../../ignition/presets.js";
 
@@ -51,7 +52,8 @@ export async function deployProtocol() {
   const usdc = MockUSDC__factory.connect(await d.usdc.getAddress(), admin);
   const ethFeed = MockAggregator__factory.connect(await d.feedETHUSD.getAddress(), admin);
   const btcFeed = MockAggregator__factory.connect(await d.feedBTCUSD.getAddress(), admin);
-  return { admin, alice, bob, carol, lp, keeper, stranger, engine, registry, vault, usdc, ethFeed, btcFeed };
+  const lens = PerpLens__factory.connect(await d.lens.getAddress(), admin);
+  return { admin, alice, bob, carol, lp, keeper, stranger, engine, registry, vault, usdc, ethFeed, btcFeed, lens };
 }
 
 export type System = Awaited<ReturnType<typeof deployProtocol>>;
