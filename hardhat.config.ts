@@ -22,9 +22,9 @@ export default defineConfig({
     // Contracts and Solidity tests compile as separate jobs: one job holding both outgrows the wasm
     // compiler's memory once coverage instruments them.
     splitTestsCompilation: true,
-    // Coverage compiles every file alone (`npm run coverage` sets this): instrumented, the contracts do not
-    // fit the wasm compiler's memory in one job.
-    isolated: process.env.SOLIDITY_ISOLATED === "1",
+    // Every file compiles in its own job: the engine, its modules and the Solidity tests together outgrow
+    // the wasm compiler's memory in one job (it aborts). Slower from scratch, incremental afterwards.
+    isolated: true,
   },
   paths: {
     tests: { solidity: "./test", mocha: "./test" },

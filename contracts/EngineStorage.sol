@@ -52,6 +52,8 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
         uint128 badDebtWad;
         uint128 insuranceUsedWad;
         uint32 insuranceDay;
+        /// @dev Winners' profit withheld by pro-rata scaling, summed (public counter).
+        uint128 profitWithheldWad;
     }
 
     mapping(uint256 marketId => MarketLosses) internal _losses;
@@ -75,6 +77,9 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
         bool atBound;
         bool inGracePeriod;
         int256 fundingIndexWad;
+        /// @dev The pro-rata profit scaling factor φ before the action changes anything (1 = no scaling); set
+        /// only by actions that realise profit, before their first change.
+        uint256 profitScaleWad;
     }
 
     constructor(IERC20 collateral_, IMarketRegistry registry_) {
@@ -101,6 +106,32 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
         }
         m.lastUpdateTime = uint40(block.timestamp);
         ctx.fundingIndexWad = index;
+    }
+
+    /// @dev φ = θ_scale × vault equity / traders' unrealised profit (all markets and sides, this market at the
+    /// action's price) when below 1, rounded down; 1 otherwise.
+    function _profitScaleAt(Ctx memory ctx) internal view returns (uint256) {
+        MarketState storage m = _markets[ctx.marketId];
+        (int256 longPnl, int256 shortPnl,) = _sidePnl(m, ctx.priceWad, ctx.fundingIndexWad);
+        int256 profit = int256(uint256(_totalTraderProfitWad)) - _positive(m.cachedLongPnlWad)
+            - _positive(m.cachedShortPnlWad) + _positive(longPnl) + _positive(shortPnl);
+        if (profit <= 0) return FixedPointMath.WAD;
+        int256 equity = _vaultEquityAt(ctx);
+        uint256 capacity = equity > 0 ? uint256(equity).wMulDown(ctx.protocol.scalingRatioWad) : 0;
+        if (capacity >= uint256(profit)) return FixedPointMath.WAD;
+        return capacity.wDivDown(uint256(profit));
+    }
+
+    /// @dev Scales a positive realised profit by φ (after any haircut; the margin is never touched). What is
+    /// withheld stays in the vault and is counted publicly: a socialised loss is never silent.
+    /// @return paidWad The realised PnL actually paid (unchanged when it is a loss or φ = 1).
+    function _scaleProfit(Ctx memory ctx, address account, int256 realisedWad) internal returns (int256 paidWad) {
+        if (realisedWad <= 0 || ctx.profitScaleWad == FixedPointMath.WAD) return realisedWad;
+        uint256 kept = uint256(realisedWad).wMulDown(ctx.profitScaleWad);
+        uint256 withheld = uint256(realisedWad) - kept;
+        _losses[ctx.marketId].profitWithheldWad += withheld.toUint128();
+        emit ProfitScaled(account, ctx.marketId, uint256(realisedWad), withheld, ctx.profitScaleWad);
+        return int256(kept);
     }
 
     /// @dev New risk (opening, increasing, flipping, removing margin) needs an unpaused protocol, a price

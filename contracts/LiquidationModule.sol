@@ -25,9 +25,31 @@ contract LiquidationModule is EngineStorage, ILiquidationModule {
     using FixedPointMath for uint256;
     using FixedPointMath for int256;
 
+    /// @notice The next module in the chain: selectors this module does not implement run there.
+    address public immutable solvencyModule;
+
     /// @param collateral_ The engine's collateral token (the immutables must match the engine's).
     /// @param registry_ The engine's market registry.
-    constructor(IERC20 collateral_, IMarketRegistry registry_) EngineStorage(collateral_, registry_) {}
+    /// @param solvencyModule_ The SolvencyModule, deployed with the same collateral and registry.
+    constructor(IERC20 collateral_, IMarketRegistry registry_, address solvencyModule_)
+        EngineStorage(collateral_, registry_)
+    {
+        if (solvencyModule_ == address(0)) revert ZeroAddress();
+        solvencyModule = solvencyModule_;
+    }
+
+    /// @notice Selectors this module does not implement run in the solvency module, still on the engine's
+    /// storage (delegatecall preserves the context).
+    fallback() external {
+        address next = solvencyModule;
+        assembly ("memory-safe") {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), next, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
+        }
+    }
 
     /// @inheritdoc ILiquidationModule
     function applyTierDrop(address account, uint256 marketId, uint32[] calldata hints) external override nonReentrant {
@@ -76,54 +98,6 @@ contract LiquidationModule is EngineStorage, ILiquidationModule {
         _treasuryWad -= uint128(amountWad);
         emit TreasuryWithdrawn(to, amountTokens);
         collateral.safeTransfer(to, amountTokens);
-    }
-
-    /// @inheritdoc ILiquidationModule
-    function positionById(uint256 marketId, uint32 accountId) external view override returns (Position memory) {
-        return _positions[marketId][accountId];
-    }
-
-    /// @inheritdoc ILiquidationModule
-    function listEnds(uint256 marketId, bool isLong, uint8 tier)
-        external
-        view
-        override
-        returns (uint32 head, uint32 tail, uint32 length)
-    {
-        TierList.Ends storage e = _lists[marketId][_listKey(isLong, tier)];
-        return (e.head, e.tail, e.length);
-    }
-
-    /// @inheritdoc ILiquidationModule
-    function markPrice(uint256 marketId) public view override returns (uint256 priceWad, bool fresh) {
-        try _registry.readPrice(marketId) returns (uint256 p, bool, bool) {
-            return (p, true);
-        } catch {
-            return (_markets[marketId].lastPriceWad, false);
-        }
-    }
-
-    /// @inheritdoc ILiquidationModule
-    function currentFundingIndex(uint256 marketId) public view override returns (int256) {
-        MarketState storage m = _markets[marketId];
-        if (m.lastUpdateTime == 0) return m.fundingIndexWad;
-        MarketConfig memory c = _registry.marketConfig(marketId);
-        (uint256 priceWad,) = markPrice(marketId);
-        return m.fundingIndexWad
-            + FundingMath.indexDelta(
-                int256(uint256(m.longSizeWad)) - int256(uint256(m.shortSizeWad)),
-                c.skewScaleWad,
-                c.maxFundingRatePerDayWad,
-                priceWad,
-                block.timestamp - m.lastUpdateTime
-            );
-    }
-
-    /// @inheritdoc ILiquidationModule
-    function equityOf(address account, uint256 marketId) external view override returns (int256) {
-        Position memory p = _positions[marketId][_accountIdOf[account]];
-        (uint256 priceWad,) = markPrice(marketId);
-        return PositionMath.equity(p.sizeWad, p.marginWad, p.jWad, currentFundingIndex(marketId), priceWad);
     }
 
     /* LIQUIDATION */
@@ -232,6 +206,7 @@ contract LiquidationModule is EngineStorage, ILiquidationModule {
         ctx = _load(marketId);
         // After an L2 sequencer outage nobody could defend a position: liquidations wait out the grace period.
         if (ctx.inGracePeriod) revert SequencerGracePeriod();
+        ctx.profitScaleWad = _profitScaleAt(ctx);
     }
 
     function _isLiquidatable(Ctx memory ctx, Position memory p) internal pure returns (bool) {
@@ -485,7 +460,8 @@ contract LiquidationModule is EngineStorage, ILiquidationModule {
         address owner = _accountOf[id];
         bool isLong = c.sizeWad > 0;
         uint8 tier = c.tier;
-        _payCounterparty(ctx, c, owner, sizeWad, sizeWad.wMulDown(profitPerUnitWad) - haircutWad);
+        int256 realised = _scaleProfit(ctx, owner, int256(sizeWad.wMulDown(profitPerUnitWad) - haircutWad));
+        _payCounterparty(ctx, c, owner, sizeWad, uint256(realised));
         c = _shrinkCounterparty(ctx, id, c, sizeWad);
         _emitAdlFill(ctx, owner, liquidated, isLong, sizeWad, haircutWad, tier);
         _emitPosition(ctx.marketId, owner, c);

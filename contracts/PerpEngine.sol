@@ -301,6 +301,7 @@ contract PerpEngine is EngineStorage, ITrading {
             uint256 deltaAbs = sizeDeltaWad.abs();
             uint256 sizeAbs = size.abs();
             if (deltaAbs <= sizeAbs && marginWad != 0) revert MarginOnDecrease();
+            ctx.profitScaleWad = _profitScaleAt(ctx);
             _decrease(ctx, id, p, FixedPointMath.minU(deltaAbs, sizeAbs), acceptablePriceWad);
             if (deltaAbs > sizeAbs) {
                 // A flip is a full close followed by a fresh open of the rest.
@@ -427,6 +428,8 @@ contract PerpEngine is EngineStorage, ITrading {
             m.shortSizeWad -= closeAbs.toUint128();
             m.shortJSum -= int256(closeAbs) * p.jWad;
         }
+        // Above the highest threshold every winner gets the same fraction of its profit.
+        sl.realisedWad = _scaleProfit(ctx, msg.sender, sl.realisedWad);
         _vaultCashWad -= sl.realisedWad.toInt128();
         _freeCollateralWad[msg.sender] += uint256(int256(sl.marginWad) + sl.realisedWad) - sl.feeWad;
 

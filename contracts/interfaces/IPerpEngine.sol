@@ -127,6 +127,8 @@ interface IPerpEngineBase {
     error InsufficientTreasury(uint256 availableWad, uint256 requestedWad);
     /// @notice Thrown when liquidating a position that is not below maintenance margin (nor in liquidation).
     error PositionNotLiquidatable(address account, uint256 marketId, int256 equityWad, uint256 maintenanceWad);
+    /// @notice Thrown when vault-solvency ADL is called while the side's profit is within the trigger ratio.
+    error SolvencyAdlNotTriggered(uint256 sideProfitWad, int256 vaultEquityWad, uint256 triggerRatioWad);
     /// @notice Reported in LiquidationSkipped (never thrown) when a batch's ADL fill budget is spent before a
     /// position could take any fill; a later call continues it.
     error AdlBudgetSpent();
@@ -240,6 +242,30 @@ interface IPerpEngineBase {
     /// @notice Emitted when a batch skips a position (another keeper was first, the price moved, or the call's
     /// ADL fill budget is spent).
     event LiquidationSkipped(address indexed account, uint256 indexed marketId, bytes4 reason);
+    /// @notice Emitted when realised profit is scaled pro rata because traders' unrealised profit exceeds the
+    /// highest threshold of the vault's equity: every winner gets the same fraction φ.
+    /// @param profitWad The profit realised (after any ADL haircut).
+    /// @param withheldWad What scaling withheld; it stays in the vault and adds to the market's public counter.
+    /// @param scaleWad φ, the fraction paid.
+    event ProfitScaled(
+        address indexed account, uint256 indexed marketId, uint256 profitWad, uint256 withheldWad, uint256 scaleWad
+    );
+    /// @notice Emitted for each position closed (pro rata, at the oracle price, no haircut) by vault-solvency ADL.
+    event SolvencyDeleveraged(
+        address indexed account, uint256 indexed marketId, int256 sizeWad, uint256 priceWad, int256 realisedPnlWad
+    );
+    /// @notice Emitted once per vault-solvency ADL call.
+    /// @param sideProfitBeforeWad The side's unrealised profit before.
+    /// @param sideProfitAfterWad And after (at or under the target when the budget sufficed).
+    event SolvencyAdl(
+        uint256 indexed marketId,
+        bool isLong,
+        address indexed keeper,
+        uint256 closedWad,
+        uint256 sideProfitBeforeWad,
+        uint256 sideProfitAfterWad,
+        uint256 keeperRewardWad
+    );
     /// @notice Emitted when a keeper refreshes a market's funding and cached PnL.
     event MarketPoked(uint256 indexed marketId, uint256 priceWad, int256 fundingIndexWad);
     /// @notice Emitted when anyone donates to the insurance fund.
@@ -382,27 +408,6 @@ interface ILiquidationModule is IPerpEngineBase {
     /// @notice Withdraws accrued protocol fees. Admin only.
     function withdrawTreasury(address to, uint256 amountTokens) external;
 
-    /// @notice A position's stored state, by account id (the ids the ADL lists link).
-    function positionById(uint256 marketId, uint32 accountId) external view returns (Position memory);
-
-    /// @notice The two ends and the length of a market side's ADL tier list (tiers 1–4; tier 0 is exempt and
-    /// listed nowhere). Walk it with positionById(...).nextId.
-    function listEnds(uint256 marketId, bool isLong, uint8 tier)
-        external
-        view
-        returns (uint32 head, uint32 tail, uint32 length);
-
-    /// @notice The oracle price, or the last good price when the oracle cannot be read.
-    /// @return priceWad The price.
-    /// @return fresh False when the fallback was used.
-    function markPrice(uint256 marketId) external view returns (uint256 priceWad, bool fresh);
-
-    /// @notice The funding index accrued to now at the mark price.
-    function currentFundingIndex(uint256 marketId) external view returns (int256);
-
-    /// @notice A position's equity at the mark price, with funding accrued to now.
-    function equityOf(address account, uint256 marketId) external view returns (int256);
-
     /// @notice Liquidates a position below maintenance margin, or continues one left in liquidation, through the
     /// waterfall: fees out of positive equity (keeper reward first), vault takeover within its capacity, the
     /// deficit paid by the insurance fund (daily cap) then the vault's equity (down to its floor), ADL of the
@@ -429,6 +434,53 @@ interface ILiquidationModule is IPerpEngineBase {
     function insuranceUsedTodayWad(uint256 marketId) external view returns (uint256);
 }
 
+/// @title ISolvencyModule
+/// @notice Vault-solvency ADL, the scaling views and the engine's derived views; reached at the engine's address through the liquidation
+/// module's fallback, on the engine's storage.
+interface ISolvencyModule is IPerpEngineBase {
+    /// @notice Deleverages one market side in ADL order at the oracle price (no haircut, a forced pro-rata close
+    /// of each head in turn) when the side's unrealised profit exceeds the trigger ratio of the vault's equity,
+    /// closing just enough to bring it back to the target ratio, within the ADL fill budget. Permissionless and
+    /// rewarded by the vault (which it protects); works while paused.
+    /// @param isLong The side to deleverage.
+    /// @return closedWad Total size closed.
+    function deleverageForSolvency(uint256 marketId, bool isLong) external returns (uint256 closedWad);
+
+    /// @notice The side's unrealised profit (max(0, net PnL)) and the vault's equity at the current price, and
+    /// whether vault-solvency ADL may run now.
+    function solvencyAdlStatus(uint256 marketId, bool isLong)
+        external
+        view
+        returns (uint256 sideProfitWad, int256 vaultEquityWad, bool triggered);
+
+    /// @notice The pro-rata factor φ applied now to realised profit (1e18 = none), from the cached totals.
+    function profitScaleWad() external view returns (uint256);
+
+    /// @notice Winners' profit withheld by scaling in the market, summed.
+    function profitWithheldWad(uint256 marketId) external view returns (uint256);
+
+    /// @notice A position's stored state, by account id (the ids the ADL lists link).
+    function positionById(uint256 marketId, uint32 accountId) external view returns (Position memory);
+
+    /// @notice The two ends and the length of a market side's ADL tier list (tiers 1–4; tier 0 is exempt and
+    /// listed nowhere). Walk it with positionById(...).nextId.
+    function listEnds(uint256 marketId, bool isLong, uint8 tier)
+        external
+        view
+        returns (uint32 head, uint32 tail, uint32 length);
+
+    /// @notice The oracle price, or the last good price when the oracle cannot be read.
+    /// @return priceWad The price.
+    /// @return fresh False when the fallback was used.
+    function markPrice(uint256 marketId) external view returns (uint256 priceWad, bool fresh);
+
+    /// @notice The funding index accrued to now at the mark price.
+    function currentFundingIndex(uint256 marketId) external view returns (int256);
+
+    /// @notice A position's equity at the mark price, with funding accrued to now.
+    function equityOf(address account, uint256 marketId) external view returns (int256);
+}
+
 /// @title IPerpEngine
 /// @notice The core of the protocol: collateral accounts, isolated-margin positions filled against the
 /// backstop vault at the oracle price plus skew impact, funding, fees, the insurance fund and the
@@ -439,7 +491,7 @@ interface ILiquidationModule is IPerpEngineBase {
 /// The full surface at the engine's address, for integrators: the engine's own functions, the module's (reached
 /// through the engine's fallback), roles (AccessControl) and pause (Pausable, whose errors and events are
 /// repeated here so callers can decode them).
-interface IPerpEngine is ITrading, ILiquidationModule, IAccessControl {
+interface IPerpEngine is ITrading, ILiquidationModule, ISolvencyModule, IAccessControl {
     /// @notice Thrown (by Pausable) when a call that takes new risk is made while paused.
     error EnforcedPause();
     /// @notice Thrown (by Pausable) when unpausing while not paused.

@@ -19,7 +19,8 @@ export default buildModule("ProductionProtocol", (m) => {
   const collateral = m.getParameter<string>("collateral");
 
   const registry = m.contract("MarketRegistry", [deployer, PROTOCOL_CONFIG]);
-  const liquidationModule = m.contract("LiquidationModule", [collateral, registry]);
+  const solvencyModule = m.contract("SolvencyModule", [collateral, registry]);
+  const liquidationModule = m.contract("LiquidationModule", [collateral, registry, solvencyModule]);
   const engine = m.contract("PerpEngine", [collateral, registry, liquidationModule, deployer]);
   const vault = m.contract("BackstopVault", [collateral, engine]);
   const vaultSet = m.call(engine, "setVault", [vault]);
@@ -54,5 +55,5 @@ export default buildModule("ProductionProtocol", (m) => {
   m.call(engine, "renounceRole", [DEFAULT_ADMIN_ROLE, deployer], { id: "EngineRenounceAdmin", after: grants });
   m.call(registry, "renounceRole", [DEFAULT_ADMIN_ROLE, deployer], { id: "RegistryRenounceAdmin", after: grants });
 
-  return { registry, liquidationModule, engine, vault, lens };
+  return { registry, solvencyModule, liquidationModule, engine, vault, lens };
 });

@@ -11,7 +11,8 @@ export default buildModule("Protocol", (m) => {
   const usdc = m.contract("MockUSDC", []);
 
   const registry = m.contract("MarketRegistry", [admin, PROTOCOL_CONFIG]);
-  const liquidationModule = m.contract("LiquidationModule", [usdc, registry]);
+  const solvencyModule = m.contract("SolvencyModule", [usdc, registry]);
+  const liquidationModule = m.contract("LiquidationModule", [usdc, registry, solvencyModule]);
   const engine = m.contract("PerpEngine", [usdc, registry, liquidationModule, admin]);
   const vault = m.contract("BackstopVault", [usdc, engine]);
   m.call(engine, "setVault", [vault]);
@@ -32,5 +33,5 @@ export default buildModule("Protocol", (m) => {
     });
   }
 
-  return { usdc, registry, liquidationModule, engine, vault, lens, feedETHUSD: feeds.ETHUSD, feedBTCUSD: feeds.BTCUSD };
+  return { usdc, registry, solvencyModule, liquidationModule, engine, vault, lens, feedETHUSD: feeds.ETHUSD, feedBTCUSD: feeds.BTCUSD };
 });

@@ -11,6 +11,7 @@ import {
   MockUSDC__factory,
   IPerpEngine__factory,
   LiquidationModule__factory,
+  SolvencyModule__factory,
   PerpEngine__factory,
   PerpLens__factory,
 } from "../../types/ethers-contracts/index.js";
@@ -37,7 +38,8 @@ export async function deployEngine(
   collateral: string,
   registry: string
 ) {
-  const module = await new LiquidationModule__factory(admin).deploy(collateral, registry);
+  const solvency = await new SolvencyModule__factory(admin).deploy(collateral, registry);
+  const module = await new LiquidationModule__factory(admin).deploy(collateral, registry, await solvency.getAddress());
   const engine = await new PerpEngine__factory(admin).deploy(collateral, registry, await module.getAddress(), admin.address);
   return IPerpEngine__factory.connect(await engine.getAddress(), admin);
 }

@@ -7,6 +7,7 @@ import {BackstopVault} from "../../contracts/BackstopVault.sol";
 import {MarketRegistry} from "../../contracts/MarketRegistry.sol";
 import {PerpEngine} from "../../contracts/PerpEngine.sol";
 import {LiquidationModule} from "../../contracts/LiquidationModule.sol";
+import {SolvencyModule} from "../../contracts/SolvencyModule.sol";
 import {IPerpEngine} from "../../contracts/interfaces/IPerpEngine.sol";
 import {MarketConfig, ProtocolConfig} from "../../contracts/interfaces/IMarketRegistry.sol";
 import {Position, MarketState} from "../../contracts/interfaces/IPerpEngine.sol";
@@ -80,7 +81,8 @@ abstract contract BaseTest is Test {
 
         usdc = new MockUSDC();
         registry = new MarketRegistry(admin, _protocolConfig());
-        LiquidationModule module = new LiquidationModule(usdc, registry);
+        SolvencyModule solvency = new SolvencyModule(usdc, registry);
+        LiquidationModule module = new LiquidationModule(usdc, registry, address(solvency));
         engine = IPerpEngine(address(new PerpEngine(usdc, registry, address(module), admin)));
         vault = new BackstopVault(usdc, engine);
         ethFeed = new MockAggregator(FEED_DECIMALS, "ETH-USD mock", int256(ETH_PRICE_WAD / FEED_TO_WAD));

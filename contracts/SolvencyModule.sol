@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+
+import {EngineStorage} from "./EngineStorage.sol";
+import {ISolvencyModule, Position, MarketState} from "./interfaces/IPerpEngine.sol";
+import {MarketConfig} from "./interfaces/IMarketRegistry.sol";
+import {PositionMath} from "./libraries/PositionMath.sol";
+import {FundingMath} from "./libraries/FundingMath.sol";
+import {TierList} from "./libraries/TierList.sol";
+import {IMarketRegistry, ProtocolConfig} from "./interfaces/IMarketRegistry.sol";
+import {FixedPointMath} from "./libraries/FixedPointMath.sol";
+
+/// @title SolvencyModule
+/// @notice Vault-solvency ADL: when one side's unrealised profit grows past the trigger ratio of the vault's
+/// equity, anyone may close that side's ADL heads (highest tier first, most profit per unit first) at the oracle
+/// price until the ratio is back under the target. Unlike GMX v2, whose keeper picks the victims, the victims
+/// here are the order's head, checked on chain. Also the engine's derived views (mark price, funding index
+/// accrued to now, equity, list ends). Runs by delegatecall on the engine's storage.
+contract SolvencyModule is EngineStorage, ISolvencyModule {
+    using SafeCast for uint256;
+    using SafeCast for int256;
+    using FixedPointMath for uint256;
+    using FixedPointMath for int256;
+
+    /// @param collateral_ The engine's collateral token (the immutables must match the engine's).
+    /// @param registry_ The engine's market registry.
+    constructor(IERC20 collateral_, IMarketRegistry registry_) EngineStorage(collateral_, registry_) {}
+
+    /// @inheritdoc ISolvencyModule
+    function deleverageForSolvency(uint256 marketId, bool isLong)
+        external
+        override
+        nonReentrant
+        returns (uint256 closedWad)
+    {
+        Ctx memory ctx = _load(marketId);
+        if (ctx.inGracePeriod) revert SequencerGracePeriod();
+        ctx.profitScaleWad = _profitScaleAt(ctx);
+        (uint256 profitBefore, int256 equity) = _sideProfitAndEquity(ctx, isLong);
+        uint256 trigger = equity > 0 ? uint256(equity).wMulDown(ctx.protocol.adlTriggerRatioWad) : 0;
+        if (profitBefore <= trigger) {
+            revert SolvencyAdlNotTriggered(profitBefore, equity, ctx.protocol.adlTriggerRatioWad);
+        }
+        // Realising profit at P leaves the vault's equity unchanged and lowers the side's profit one for one.
+        uint256 target = equity > 0 ? uint256(equity).wMulDown(ctx.protocol.adlTargetRatioWad) : 0;
+        Walk memory w = Walk(profitBefore - target, ctx.protocol.adlFillBudget, 0);
+        for (uint8 tier = 4; tier >= 1 && w.excess != 0 && w.budget != 0; --tier) {
+            uint32 node = _lists[marketId][_listKey(isLong, tier)].head;
+            while (node != 0 && w.excess != 0 && w.budget != 0) {
+                node = _deleverageHead(ctx, isLong, node, w);
+            }
+        }
+        closedWad = w.closedWad;
+        uint256 reward = _payKeeper(ctx, closedWad);
+        _refreshCache(ctx);
+        (uint256 profitAfter,) = _sideProfitAndEquity(ctx, isLong);
+        emit SolvencyAdl(marketId, isLong, msg.sender, closedWad, profitBefore, profitAfter, reward);
+    }
+
+    /// @dev What is left to close, in side profit, and of the fill budget.
+    struct Walk {
+        uint256 excess;
+        uint256 budget;
+        uint256 closedWad;
+    }
+
+    /// @dev Closes just enough of one head to bring the ratio to the target (sizes round down).
+    /// @return next The following position in the list, or 0 to end this tier (a head without profit).
+    function _deleverageHead(Ctx memory ctx, bool isLong, uint32 node, Walk memory w) internal returns (uint32 next) {
+        Position memory p = _positions[ctx.marketId][node];
+        next = p.nextId;
+        int256 netPrice = int256(ctx.priceWad) - ctx.fundingIndexWad;
+        int256 profit = isLong ? netPrice - p.jWad : p.jWad - netPrice;
+        if (profit <= 0) return 0;
+        uint256 q = FixedPointMath.minU(int256(p.sizeWad).abs(), w.excess.wDivDown(uint256(profit)));
+        if (q == 0) {
+            w.excess = 0;
+            return 0;
+        }
+        uint256 realised = _closeAtPrice(ctx, node, p, q, uint256(profit));
+        w.excess = realised >= w.excess ? 0 : w.excess - realised;
+        w.closedWad += q;
+        --w.budget;
+    }
+
+    /// @inheritdoc ISolvencyModule
+    function solvencyAdlStatus(uint256 marketId, bool isLong)
+        external
+        view
+        override
+        returns (uint256 sideProfitWad, int256 vaultEquityWad, bool triggered)
+    {
+        Ctx memory ctx;
+        ctx.marketId = marketId;
+        ctx.protocol = _registry.protocolConfig();
+        MarketState storage m = _markets[marketId];
+        ctx.priceWad = m.lastPriceWad;
+        ctx.fundingIndexWad = m.fundingIndexWad;
+        try _registry.readPrice(marketId) returns (uint256 priceWad, bool, bool) {
+            ctx.priceWad = priceWad;
+        } catch {}
+        (sideProfitWad, vaultEquityWad) = _sideProfitAndEquity(ctx, isLong);
+        triggered = vaultEquityWad > 0
+            ? sideProfitWad > uint256(vaultEquityWad).wMulDown(ctx.protocol.adlTriggerRatioWad)
+            : sideProfitWad > 0;
+    }
+
+    /// @inheritdoc ISolvencyModule
+    function positionById(uint256 marketId, uint32 accountId) external view override returns (Position memory) {
+        return _positions[marketId][accountId];
+    }
+
+    /// @inheritdoc ISolvencyModule
+    function listEnds(uint256 marketId, bool isLong, uint8 tier)
+        external
+        view
+        override
+        returns (uint32 head, uint32 tail, uint32 length)
+    {
+        TierList.Ends storage e = _lists[marketId][_listKey(isLong, tier)];
+        return (e.head, e.tail, e.length);
+    }
+
+    /// @inheritdoc ISolvencyModule
+    function markPrice(uint256 marketId) public view override returns (uint256 priceWad, bool fresh) {
+        try _registry.readPrice(marketId) returns (uint256 p, bool, bool) {
+            return (p, true);
+        } catch {
+            return (_markets[marketId].lastPriceWad, false);
+        }
+    }
+
+    /// @inheritdoc ISolvencyModule
+    function currentFundingIndex(uint256 marketId) public view override returns (int256) {
+        MarketState storage m = _markets[marketId];
+        if (m.lastUpdateTime == 0) return m.fundingIndexWad;
+        MarketConfig memory c = _registry.marketConfig(marketId);
+        (uint256 priceWad,) = markPrice(marketId);
+        return m.fundingIndexWad
+            + FundingMath.indexDelta(
+                int256(uint256(m.longSizeWad)) - int256(uint256(m.shortSizeWad)),
+                c.skewScaleWad,
+                c.maxFundingRatePerDayWad,
+                priceWad,
+                block.timestamp - m.lastUpdateTime
+            );
+    }
+
+    /// @inheritdoc ISolvencyModule
+    function equityOf(address account, uint256 marketId) external view override returns (int256) {
+        Position memory p = _positions[marketId][_accountIdOf[account]];
+        (uint256 priceWad,) = markPrice(marketId);
+        return PositionMath.equity(p.sizeWad, p.marginWad, p.jWad, currentFundingIndex(marketId), priceWad);
+    }
+
+    /// @inheritdoc ISolvencyModule
+    function profitScaleWad() external view override returns (uint256) {
+        ProtocolConfig memory pc = _registry.protocolConfig();
+        uint256 profit = _totalTraderProfitWad;
+        int256 equity = _vaultEquity();
+        uint256 capacity = equity > 0 ? uint256(equity).wMulDown(pc.scalingRatioWad) : 0;
+        if (profit == 0 || capacity >= profit) return FixedPointMath.WAD;
+        return capacity.wDivDown(profit);
+    }
+
+    /// @inheritdoc ISolvencyModule
+    function profitWithheldWad(uint256 marketId) external view override returns (uint256) {
+        return _losses[marketId].profitWithheldWad;
+    }
+
+    function _sideProfitAndEquity(Ctx memory ctx, bool isLong) internal view returns (uint256, int256) {
+        (int256 longPnl, int256 shortPnl,) = _sidePnl(_markets[ctx.marketId], ctx.priceWad, ctx.fundingIndexWad);
+        int256 side = isLong ? longPnl : shortPnl;
+        return (side > 0 ? uint256(side) : 0, _vaultEquityAt(ctx));
+    }
+
+    /// @dev A forced pro-rata close of q units at P: no fee, no impact, no haircut (profit scaling still applies).
+    function _closeAtPrice(Ctx memory ctx, uint32 id, Position memory p, uint256 q, uint256 profitPerUnit)
+        internal
+        returns (uint256 realised)
+    {
+        address owner = _accountOf[id];
+        uint256 sizeAbs = int256(p.sizeWad).abs();
+        uint256 marginSlice = q == sizeAbs ? p.marginWad : uint256(p.marginWad).mulDivDown(q, sizeAbs);
+        realised = q.wMulDown(profitPerUnit);
+        uint256 paid = uint256(_scaleProfit(ctx, owner, int256(realised)));
+        _freeCollateralWad[owner] += marginSlice + paid;
+        _vaultCashWad -= paid.toInt256().toInt128();
+        MarketState storage m = _markets[ctx.marketId];
+        if (p.sizeWad > 0) {
+            m.longSizeWad -= q.toUint128();
+            m.longJSum -= int256(q) * p.jWad;
+        } else {
+            m.shortSizeWad -= q.toUint128();
+            m.shortJSum -= int256(q) * p.jWad;
+        }
+        int256 closed = p.sizeWad > 0 ? -int256(q) : int256(q);
+        if (q == sizeAbs) {
+            _unlist(ctx.marketId, id, p);
+            if (p.inLiquidation) --_positionsInLiquidation;
+            _clear(ctx.marketId, id);
+            p = _positions[ctx.marketId][id];
+        } else {
+            p.sizeWad = (int256(p.sizeWad) + closed).toInt112();
+            p.marginWad -= uint96(marginSlice);
+            _positions[ctx.marketId][id] = p;
+        }
+        emit SolvencyDeleveraged(owner, ctx.marketId, closed, ctx.priceWad, int256(paid));
+        _emitPosition(ctx.marketId, owner, p);
+    }
+
+    /// @dev The vault pays the keeper, max(floor, fraction of the closed notional).
+    function _payKeeper(Ctx memory ctx, uint256 closedWad) internal returns (uint256 reward) {
+        if (closedWad == 0) return 0;
+        reward = FixedPointMath.max(
+            ctx.protocol.keeperRewardFloorUsdWad,
+            closedWad.wMulUp(ctx.priceWad).wMulUp(ctx.protocol.keeperRewardRatioWad)
+        );
+        _vaultCashWad -= reward.toInt256().toInt128();
+        _freeCollateralWad[msg.sender] += reward;
+    }
+}
