@@ -44,9 +44,7 @@ contract SolvencyModule is EngineStorage, ISolvencyModule {
         if (profitBefore <= trigger) {
             revert SolvencyAdlNotTriggered(profitBefore, equity, ctx.protocol.adlTriggerRatioWad);
         }
-        // Realising profit at P leaves the vault's equity unchanged and lowers the side's profit one for one.
-        uint256 target = equity > 0 ? uint256(equity).wMulDown(ctx.protocol.adlTargetRatioWad) : 0;
-        Walk memory w = Walk(profitBefore - target, ctx.protocol.adlFillBudget, 0);
+        Walk memory w = Walk(_excessOverTarget(ctx, isLong, profitBefore, equity), ctx.protocol.adlFillBudget, 0);
         for (uint8 tier = 4; tier >= 1 && w.excess != 0 && w.budget != 0; --tier) {
             uint32 node = _lists[marketId][_listKey(isLong, tier)].head;
             while (node != 0 && w.excess != 0 && w.budget != 0) {
@@ -58,6 +56,21 @@ contract SolvencyModule is EngineStorage, ISolvencyModule {
         _refreshCache(ctx);
         (uint256 profitAfter,) = _sideProfitAndEquity(ctx, isLong);
         emit SolvencyAdl(marketId, isLong, msg.sender, closedWad, profitBefore, profitAfter, reward);
+    }
+
+    /// @dev Side profit above the target ratio. Realising profit at P leaves the vault's equity unchanged and lowers
+    /// the side's profit one for one; the keeper's reward does lower the equity, so the target counts the largest
+    /// reward this call could pay.
+    function _excessOverTarget(Ctx memory ctx, bool isLong, uint256 sideProfit, int256 equity)
+        internal
+        view
+        returns (uint256)
+    {
+        MarketState storage m = _markets[ctx.marketId];
+        int256 equityAfterReward = equity - int256(_reward(ctx, isLong ? m.longSizeWad : m.shortSizeWad));
+        uint256 target =
+            equityAfterReward > 0 ? uint256(equityAfterReward).wMulDown(ctx.protocol.adlTargetRatioWad) : 0;
+        return sideProfit > target ? sideProfit - target : 0;
     }
 
     /// @dev What is left to close, in side profit, and of the fill budget.
@@ -96,12 +109,8 @@ contract SolvencyModule is EngineStorage, ISolvencyModule {
         Ctx memory ctx;
         ctx.marketId = marketId;
         ctx.protocol = _registry.protocolConfig();
-        MarketState storage m = _markets[marketId];
-        ctx.priceWad = m.lastPriceWad;
-        ctx.fundingIndexWad = m.fundingIndexWad;
-        try _registry.readPrice(marketId) returns (uint256 priceWad, bool, bool) {
-            ctx.priceWad = priceWad;
-        } catch {}
+        (ctx.priceWad,) = markPrice(marketId);
+        ctx.fundingIndexWad = currentFundingIndex(marketId);
         (sideProfitWad, vaultEquityWad) = _sideProfitAndEquity(ctx, isLong);
         triggered = vaultEquityWad > 0
             ? sideProfitWad > uint256(vaultEquityWad).wMulDown(ctx.protocol.adlTriggerRatioWad)
@@ -212,13 +221,16 @@ contract SolvencyModule is EngineStorage, ISolvencyModule {
         _emitPosition(ctx.marketId, owner, p);
     }
 
+    function _reward(Ctx memory ctx, uint256 sizeWad) internal pure returns (uint256) {
+        return FixedPointMath.max(
+            ctx.protocol.keeperRewardFloorUsdWad, sizeWad.wMulUp(ctx.priceWad).wMulUp(ctx.protocol.keeperRewardRatioWad)
+        );
+    }
+
     /// @dev The vault pays the keeper, max(floor, fraction of the closed notional).
     function _payKeeper(Ctx memory ctx, uint256 closedWad) internal returns (uint256 reward) {
         if (closedWad == 0) return 0;
-        reward = FixedPointMath.max(
-            ctx.protocol.keeperRewardFloorUsdWad,
-            closedWad.wMulUp(ctx.priceWad).wMulUp(ctx.protocol.keeperRewardRatioWad)
-        );
+        reward = _reward(ctx, closedWad);
         _vaultCashWad -= reward.toInt256().toInt128();
         _freeCollateralWad[msg.sender] += reward;
     }
