@@ -57,6 +57,18 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
     }
 
     mapping(uint256 marketId => MarketLosses) internal _losses;
+
+    /// @dev One slot per account: realised profit today (all markets, in micro-USD) against the vesting
+    /// threshold, and the profit still vesting: `lockedWad` unlocks linearly from `lockStart` over `period`.
+    struct Vesting {
+        uint96 lockedWad;
+        uint32 lockStart;
+        uint32 period;
+        uint32 day;
+        uint64 dayRealisedMicroUsd;
+    }
+
+    mapping(address account => Vesting) internal _vesting;
     /// @dev Positions left in liquidation; LP flows wait while any exists.
     uint256 internal _positionsInLiquidation;
 
@@ -230,6 +242,40 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
         uint256 free = _freeCollateralWad[account];
         if (amountWad > free) revert InsufficientFreeCollateral(free, amountWad);
         _freeCollateralWad[account] = free - amountWad;
+    }
+
+    /* VESTING */
+
+    /// @dev Realised profit above the account's daily threshold vests: it is credited to free collateral at once
+    /// (it may margin new trades) but cannot be withdrawn until vested. The day's total counts every market, so
+    /// splitting profit across markets does not escape the threshold.
+    function _vestProfit(Ctx memory ctx, address account, int256 paidWad) internal {
+        if (paidWad <= 0 || ctx.protocol.vestingPeriod == 0) return;
+        Vesting memory v = _vesting[account];
+        uint32 today = uint32(block.timestamp / 1 days);
+        uint256 before = v.day == today ? uint256(v.dayRealisedMicroUsd) * 1e12 : 0;
+        uint256 total = before + uint256(paidWad);
+        v.day = today;
+        v.dayRealisedMicroUsd = uint64(FixedPointMath.minU(total / 1e12, type(uint64).max));
+        uint256 threshold = ctx.protocol.vestingThresholdUsdWad;
+        if (total > threshold) {
+            uint256 excess = total - FixedPointMath.max(before, threshold);
+            uint256 locked = _lockedProfit(account) + excess;
+            v.lockedWad = locked.toUint96();
+            v.lockStart = uint32(block.timestamp);
+            v.period = ctx.protocol.vestingPeriod;
+            emit ProfitVesting(account, ctx.marketId, excess, locked, block.timestamp + v.period);
+        }
+        _vesting[account] = v;
+    }
+
+    /// @dev The part of an account's vesting profit still locked now (linear unlock, rounded up).
+    function _lockedProfit(address account) internal view returns (uint256) {
+        Vesting memory v = _vesting[account];
+        if (v.lockedWad == 0) return 0;
+        uint256 elapsed = block.timestamp - v.lockStart;
+        if (elapsed >= v.period) return 0;
+        return uint256(v.lockedWad).mulDivUp(v.period - elapsed, v.period);
     }
 
     /* ACCOUNTS AND LISTS */

@@ -381,8 +381,9 @@ contract LiquidationModule is EngineStorage, ILiquidationModule {
         _vaultCashWad += toVaultCash.toInt128();
         _freeCollateralWad[sl.account] += sl.payoutWad;
         _freeCollateralWad[msg.sender] += sl.rewardFromEquityWad;
-        // The impact part of the fee goes to the vault, which carries the skew; the rest to the insurance fund.
-        uint256 toVault = FixedPointMath.minU(sl.feeChargedWad, sl.feeImpactWad);
+        // The impact part of the fee goes to the vault for the size it takes over (it carries that skew); the rest,
+        // and all of it for the size closed against ADL counterparties, to the insurance fund.
+        uint256 toVault = FixedPointMath.minU(sl.feeChargedWad, sl.feeImpactWad).mulDivDown(sl.takeoverWad, sl.sliceWad);
         _vaultCashWad += toVault.toInt256().toInt128();
         _insuranceFundWad += (sl.feeChargedWad - toVault).toUint128();
     }
@@ -461,6 +462,7 @@ contract LiquidationModule is EngineStorage, ILiquidationModule {
         bool isLong = c.sizeWad > 0;
         uint8 tier = c.tier;
         int256 realised = _scaleProfit(ctx, owner, int256(sizeWad.wMulDown(profitPerUnitWad) - haircutWad));
+        _vestProfit(ctx, owner, realised);
         _payCounterparty(ctx, c, owner, sizeWad, uint256(realised));
         c = _shrinkCounterparty(ctx, id, c, sizeWad);
         _emitAdlFill(ctx, owner, liquidated, isLong, sizeWad, haircutWad, tier);

@@ -385,6 +385,8 @@ contract MarketRegistry is IMarketRegistry, AccessControl {
         RiskBounds.check("tierDropDelay", p.tierDropDelay, 0, RiskBounds.MAX_TIER_DROP_DELAY);
         RiskBounds.check("hintWalkBound", p.hintWalkBound, 1, RiskBounds.MAX_HINT_WALK_BOUND);
         RiskBounds.check("adlFillBudget", p.adlFillBudget, 1, RiskBounds.MAX_ADL_FILL_BUDGET);
+        RiskBounds.check("vestingPeriod", p.vestingPeriod, 0, RiskBounds.MAX_VESTING_PERIOD);
+        RiskBounds.check("vestingThreshold", p.vestingThresholdUsdWad, 0, RiskBounds.MAX_USD);
         if (
             p.withdrawStopRatioWad == 0 || p.withdrawStopRatioWad >= p.adlTargetRatioWad
                 || p.adlTargetRatioWad >= p.adlTriggerRatioWad || p.adlTriggerRatioWad >= p.scalingRatioWad

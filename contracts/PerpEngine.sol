@@ -83,7 +83,14 @@ contract PerpEngine is EngineStorage, ITrading {
     /// @inheritdoc ITrading
     function withdraw(uint256 amountTokens) external override nonReentrant {
         if (amountTokens == 0) revert ZeroAmount();
-        _debitFree(msg.sender, amountTokens * TOKEN_TO_WAD);
+        uint256 amountWad = amountTokens * TOKEN_TO_WAD;
+        uint256 locked = _lockedProfit(msg.sender);
+        if (locked != 0) {
+            uint256 free = _freeCollateralWad[msg.sender];
+            uint256 withdrawable = free > locked ? free - locked : 0;
+            if (amountWad > withdrawable) revert ProfitStillVesting(withdrawable, amountWad, locked);
+        }
+        _debitFree(msg.sender, amountWad);
         emit Withdrawn(msg.sender, msg.sender, amountTokens);
         collateral.safeTransfer(msg.sender, amountTokens);
     }
@@ -238,35 +245,6 @@ contract PerpEngine is EngineStorage, ITrading {
     /// @inheritdoc ITrading
     function vaultEquityWad() external view override returns (int256) {
         return _vaultEquity();
-    }
-
-    /// @inheritdoc ITrading
-    function solvencyFloorWad() public view override returns (uint256) {
-        return _floor(_registry.protocolConfig());
-    }
-
-    /// @inheritdoc ITrading
-    function tradersProfitWad() external view override returns (uint256) {
-        return _totalTraderProfitWad;
-    }
-
-    /// @inheritdoc ITrading
-    function totalNotionalWad() external view override returns (uint256) {
-        return _totalNotionalWad;
-    }
-
-    /// @inheritdoc ITrading
-    function vaultWithdrawableWad() external view override returns (uint256) {
-        if (_positionsInLiquidation != 0) return 0;
-        ProtocolConfig memory pc = _registry.protocolConfig();
-        int256 equity = _vaultEquity();
-        // Equity after must stay ≥ floor and > profit / stopRatio.
-        uint256 byProfit = uint256(_totalTraderProfitWad).wDivUp(pc.withdrawStopRatioWad);
-        if (_totalTraderProfitWad != 0) byProfit += 1;
-        int256 room = equity - int256(FixedPointMath.max(_floor(pc), byProfit));
-        int256 cash = _vaultCashWad;
-        if (room > cash) room = cash;
-        return room > 0 ? uint256(room) : 0;
     }
 
     /// @inheritdoc ITrading
@@ -430,6 +408,7 @@ contract PerpEngine is EngineStorage, ITrading {
         }
         // Above the highest threshold every winner gets the same fraction of its profit.
         sl.realisedWad = _scaleProfit(ctx, msg.sender, sl.realisedWad);
+        _vestProfit(ctx, msg.sender, sl.realisedWad);
         _vaultCashWad -= sl.realisedWad.toInt128();
         _freeCollateralWad[msg.sender] += uint256(int256(sl.marginWad) + sl.realisedWad) - sl.feeWad;
 

@@ -127,7 +127,7 @@ contract SolvencyModule is EngineStorage, ISolvencyModule {
         external
         view
         override
-        returns (uint32 head, uint32 tail, uint32 length)
+        returns (uint32 head, uint32 tail, uint32 size)
     {
         TierList.Ends storage e = _lists[marketId][_listKey(isLong, tier)];
         return (e.head, e.tail, e.length);
@@ -166,6 +166,35 @@ contract SolvencyModule is EngineStorage, ISolvencyModule {
     }
 
     /// @inheritdoc ISolvencyModule
+    function vaultWithdrawableWad() external view override returns (uint256) {
+        if (_positionsInLiquidation != 0) return 0;
+        ProtocolConfig memory pc = _registry.protocolConfig();
+        int256 equity = _vaultEquity();
+        // Equity after must stay ≥ floor and > profit / stopRatio.
+        uint256 byProfit = uint256(_totalTraderProfitWad).wDivUp(pc.withdrawStopRatioWad);
+        if (_totalTraderProfitWad != 0) byProfit += 1;
+        int256 room = equity - int256(FixedPointMath.max(_floor(pc), byProfit));
+        int256 cash = _vaultCashWad;
+        if (room > cash) room = cash;
+        return room > 0 ? uint256(room) : 0;
+    }
+
+    /// @inheritdoc ISolvencyModule
+    function solvencyFloorWad() external view override returns (uint256) {
+        return _floor(_registry.protocolConfig());
+    }
+
+    /// @inheritdoc ISolvencyModule
+    function tradersProfitWad() external view override returns (uint256) {
+        return _totalTraderProfitWad;
+    }
+
+    /// @inheritdoc ISolvencyModule
+    function totalNotionalWad() external view override returns (uint256) {
+        return _totalNotionalWad;
+    }
+
+    /// @inheritdoc ISolvencyModule
     function profitScaleWad() external view override returns (uint256) {
         ProtocolConfig memory pc = _registry.protocolConfig();
         uint256 profit = _totalTraderProfitWad;
@@ -173,6 +202,11 @@ contract SolvencyModule is EngineStorage, ISolvencyModule {
         uint256 capacity = equity > 0 ? uint256(equity).wMulDown(pc.scalingRatioWad) : 0;
         if (profit == 0 || capacity >= profit) return FixedPointMath.WAD;
         return capacity.wDivDown(profit);
+    }
+
+    /// @inheritdoc ISolvencyModule
+    function lockedProfitWad(address account) external view override returns (uint256) {
+        return _lockedProfit(account);
     }
 
     /// @inheritdoc ISolvencyModule
@@ -196,6 +230,7 @@ contract SolvencyModule is EngineStorage, ISolvencyModule {
         uint256 marginSlice = q == sizeAbs ? p.marginWad : uint256(p.marginWad).mulDivDown(q, sizeAbs);
         realised = q.wMulDown(profitPerUnit);
         uint256 paid = uint256(_scaleProfit(ctx, owner, int256(realised)));
+        _vestProfit(ctx, owner, int256(paid));
         _freeCollateralWad[owner] += marginSlice + paid;
         _vaultCashWad -= paid.toInt256().toInt128();
         MarketState storage m = _markets[ctx.marketId];

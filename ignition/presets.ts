@@ -98,6 +98,8 @@ export const PROTOCOL_CONFIG = {
   tierDropDelay: 3600,
   hintWalkBound: 32,
   adlFillBudget: 16,
+  vestingPeriod: 3600,
+  vestingThresholdUsdWad: usd("100000"),
 };
 
 export const symbolBytes32 = (symbol: string): string => encodeBytes32String(symbol);

@@ -76,6 +76,11 @@ struct ProtocolConfig {
     uint16 hintWalkBound;
     /// @notice Most ADL fills one liquidation call (single or batch) may make.
     uint16 adlFillBudget;
+    /// @notice Seconds over which realised profit above the daily threshold vests before it can be withdrawn.
+    uint32 vestingPeriod;
+    /// @notice Realised profit per account and UTC day (all markets together) above which the excess vests (a
+    /// pumped oracle cannot be cashed out at once).
+    uint96 vestingThresholdUsdWad;
 }
 
 /// @title IMarketRegistry

@@ -132,6 +132,8 @@ interface IPerpEngineBase {
     /// @notice Reported in LiquidationSkipped (never thrown) when a batch's ADL fill budget is spent before a
     /// position could take any fill; a later call continues it.
     error AdlBudgetSpent();
+    /// @notice Thrown when a withdrawal would take profit that is still vesting.
+    error ProfitStillVesting(uint256 withdrawableWad, uint256 requestedWad, uint256 lockedWad);
     /// @notice Thrown when an LP deposit or withdrawal is made while positions are still being liquidated.
     error LiquidationsPending(uint256 positionsInLiquidation);
 
@@ -266,6 +268,13 @@ interface IPerpEngineBase {
         uint256 sideProfitAfterWad,
         uint256 keeperRewardWad
     );
+    /// @notice Emitted when realised profit above the daily threshold starts vesting.
+    /// @param amountWad The profit that vests.
+    /// @param lockedWad The account's locked profit now (this amount included), unlocking linearly.
+    /// @param fullyVestedAt When all of it can be withdrawn.
+    event ProfitVesting(
+        address indexed account, uint256 indexed marketId, uint256 amountWad, uint256 lockedWad, uint256 fullyVestedAt
+    );
     /// @notice Emitted when a keeper refreshes a market's funding and cached PnL.
     event MarketPoked(uint256 indexed marketId, uint256 priceWad, int256 fundingIndexWad);
     /// @notice Emitted when anyone donates to the insurance fund.
@@ -371,19 +380,6 @@ interface ITrading is IPerpEngineBase {
     /// @notice The vault's equity: its cash minus the traders' net unrealised PnL cached per market.
     function vaultEquityWad() external view returns (int256);
 
-    /// @notice max(absolute floor, ρ × gross open-interest notional of all markets).
-    function solvencyFloorWad() external view returns (uint256);
-
-    /// @notice Σ over markets and sides of max(0, the side's net unrealised PnL).
-    function tradersProfitWad() external view returns (uint256);
-
-    /// @notice Gross open-interest notional of all markets at their cached prices.
-    function totalNotionalWad() external view returns (uint256);
-
-    /// @notice How much the vault's cash can pay to LPs now without breaching the floor, the profit stop or
-    /// its cash on hand.
-    function vaultWithdrawableWad() external view returns (uint256);
-
     /// @notice The insurance fund's balance.
     function insuranceFundWad() external view returns (uint256);
 
@@ -459,6 +455,22 @@ interface ISolvencyModule is IPerpEngineBase {
     /// @notice Winners' profit withheld by scaling in the market, summed.
     function profitWithheldWad(uint256 marketId) external view returns (uint256);
 
+    /// @notice How much the vault's cash can pay to LPs now without breaching the floor, the profit stop or
+    /// its cash on hand.
+    function vaultWithdrawableWad() external view returns (uint256);
+
+    /// @notice max(absolute floor, ρ × gross open-interest notional of all markets).
+    function solvencyFloorWad() external view returns (uint256);
+
+    /// @notice Σ over markets and sides of max(0, the side's net unrealised PnL).
+    function tradersProfitWad() external view returns (uint256);
+
+    /// @notice Gross open-interest notional of all markets at their cached prices.
+    function totalNotionalWad() external view returns (uint256);
+
+    /// @notice An account's realised profit still vesting (part of its free collateral that cannot be withdrawn).
+    function lockedProfitWad(address account) external view returns (uint256);
+
     /// @notice A position's stored state, by account id (the ids the ADL lists link).
     function positionById(uint256 marketId, uint32 accountId) external view returns (Position memory);
 
@@ -467,7 +479,7 @@ interface ISolvencyModule is IPerpEngineBase {
     function listEnds(uint256 marketId, bool isLong, uint8 tier)
         external
         view
-        returns (uint32 head, uint32 tail, uint32 length);
+        returns (uint32 head, uint32 tail, uint32 size);
 
     /// @notice The oracle price, or the last good price when the oracle cannot be read.
     /// @return priceWad The price.

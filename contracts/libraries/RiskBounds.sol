@@ -42,6 +42,7 @@ library RiskBounds {
     uint256 internal constant MAX_SEQUENCER_GRACE = 1 days;
     uint256 internal constant MAX_HINT_WALK_BOUND = 256;
     uint256 internal constant MAX_ADL_FILL_BUDGET = 64;
+    uint256 internal constant MAX_VESTING_PERIOD = 1 days;
 
     /// @notice Reverts with ParameterOutOfBounds unless min ≤ value ≤ max.
     function check(bytes32 name, uint256 value, uint256 min, uint256 max) internal pure {

@@ -1,4 +1,5 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import type { Future } from "@nomicfoundation/ignition-core";
 import { MARKET_PRESETS, PROTOCOL_CONFIG, marketConfig, symbolBytes32 } from "../presets.js";
 
 const DEFAULT_ADMIN_ROLE = "0x0000000000000000000000000000000000000000000000000000000000000000";
@@ -30,7 +31,7 @@ export default buildModule("ProductionProtocol", (m) => {
     m.getParameter<number>("sequencerGracePeriod", 3600),
   ]);
 
-  let previous = sequencerSet;
+  let previous: Future = sequencerSet;
   for (const preset of Object.values(MARKET_PRESETS)) {
     const id = preset.symbol.replace("-", "");
     // Risk parameters come from the presets (a δ at least the feed's own keeps margins conservative);

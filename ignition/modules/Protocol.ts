@@ -1,4 +1,5 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import type { ContractFuture, Future } from "@nomicfoundation/ignition-core";
 import { MARKET_PRESETS, PROTOCOL_CONFIG, feedAnswer, marketConfig, symbolBytes32 } from "../presets.js";
 
 /**
@@ -18,8 +19,8 @@ export default buildModule("Protocol", (m) => {
   m.call(engine, "setVault", [vault]);
   const lens = m.contract("PerpLens", [engine]);
 
-  const feeds: Record<string, ReturnType<typeof m.contract>> = {};
-  let previous: ReturnType<typeof m.call> | undefined;
+  const feeds: Record<string, ContractFuture<string>> = {};
+  let previous: Future | undefined;
   for (const preset of Object.values(MARKET_PRESETS)) {
     const id = preset.symbol.replace("-", "");
     const feed = m.contract("MockAggregator", [8, `${preset.symbol} mock`, feedAnswer(preset.initialPrice)], {

@@ -11,7 +11,7 @@ import {
   MockAggregator__factory,
   PerpEngine__factory,
 } from "../../types/ethers-contracts/index.js";
-import type { PerpEngine } from "../../types/ethers-contracts/index.js";
+import type { IPerpEngine as PerpEngine } from "../../types/ethers-contracts/index.js";
 import type { TypedContractEvent, TypedEventLog } from "../../types/ethers-contracts/common.js";
 import {
   deployEngine, BTC, ETH, WAD, deployProtocol, ethers, networkHelpers, tokens } from "./fixture.js";
@@ -180,7 +180,6 @@ export interface MarketView {
   shortJSum: bigint;
   fundingIndexWad: bigint;
   lastUpdateTime: bigint;
-  lastUpdateTime: bigint;
   lastPriceWad: bigint;
   cachedNotionalWad: bigint;
   cachedLongPnlWad: bigint;
@@ -220,7 +219,6 @@ export async function marketOf(engine: PerpEngine, marketId: bigint): Promise<Ma
     longJSum: m.longJSum,
     shortJSum: m.shortJSum,
     fundingIndexWad: m.fundingIndexWad,
-    lastUpdateTime: m.lastUpdateTime,
     lastUpdateTime: m.lastUpdateTime,
     lastPriceWad: m.lastPriceWad,
     cachedNotionalWad: m.cachedNotionalWad,

@@ -204,6 +204,8 @@ export interface ProtocolInput {
   tierDropDelay: bigint;
   hintWalkBound: bigint;
   adlFillBudget: bigint;
+  vestingPeriod: bigint;
+  vestingThresholdUsdWad: bigint;
 }
 
 /** The preset protocol configuration with overrides. */
@@ -213,6 +215,7 @@ export function protocolInput(overrides: Partial<ProtocolInput> = {}): ProtocolI
     tierDropDelay: BigInt(PROTOCOL_CONFIG.tierDropDelay),
     hintWalkBound: BigInt(PROTOCOL_CONFIG.hintWalkBound),
     adlFillBudget: BigInt(PROTOCOL_CONFIG.adlFillBudget),
+    vestingPeriod: BigInt(PROTOCOL_CONFIG.vestingPeriod),
     ...overrides,
   };
 }
@@ -232,6 +235,8 @@ export const protocolTuple = (p: ProtocolInput): bigint[] => [
   p.tierDropDelay,
   p.hintWalkBound,
   p.adlFillBudget,
+  p.vestingPeriod,
+  p.vestingThresholdUsdWad,
 ];
 
 /**

@@ -131,7 +131,9 @@ abstract contract BaseTest is Test {
             keeperRewardRatioWad: 0.0002e18,
             tierDropDelay: 3600,
             hintWalkBound: 32,
-            adlFillBudget: 16
+            adlFillBudget: 16,
+            vestingPeriod: 3600,
+            vestingThresholdUsdWad: 100_000e18
         });
     }
 
