@@ -86,6 +86,8 @@ export async function setProtocol(
     tierDropDelay: p.tierDropDelay,
     hintWalkBound: p.hintWalkBound,
     adlFillBudget: overrides.adlFillBudget ?? p.adlFillBudget,
+    vestingPeriod: p.vestingPeriod,
+    vestingThresholdUsdWad: p.vestingThresholdUsdWad,
   });
 }
 
