@@ -154,7 +154,7 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
         if (ctx.inGracePeriod) revert SequencerGracePeriod();
         if (!RiskBounds.isCompliant(ctx.config)) revert MarketRampingUp(ctx.marketId);
         int256 equity = _vaultEquityAt(ctx);
-        uint256 floor = _floor(ctx.protocol);
+        uint256 floor = _floorAt(ctx);
         if (equity <= int256(floor)) revert VaultAtSolvencyFloor(equity, floor);
     }
 
@@ -214,7 +214,19 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
     }
 
     function _floor(ProtocolConfig memory pc) internal view returns (uint256) {
-        return FixedPointMath.max(pc.floorAbsoluteUsdWad, uint256(_totalNotionalWad).wMulUp(pc.floorRatioWad));
+        return _floorOf(pc, _totalNotionalWad);
+    }
+
+    /// @dev The floor with this market's open interest re-priced at the action's price (others at their cache),
+    /// consistent with _vaultEquityAt.
+    function _floorAt(Ctx memory ctx) internal view returns (uint256) {
+        MarketState storage m = _markets[ctx.marketId];
+        uint256 fresh = (uint256(m.longSizeWad) + m.shortSizeWad).wMulUp(ctx.priceWad);
+        return _floorOf(ctx.protocol, uint256(_totalNotionalWad) - m.cachedNotionalWad + fresh);
+    }
+
+    function _floorOf(ProtocolConfig memory pc, uint256 notionalWad) internal pure returns (uint256) {
+        return FixedPointMath.max(pc.floorAbsoluteUsdWad, notionalWad.wMulUp(pc.floorRatioWad));
     }
 
     function _distributeFee(Ctx memory ctx, uint256 feeWad) internal {

@@ -265,7 +265,7 @@ contract LiquidationModule is EngineStorage, ILiquidationModule {
         uint256 capLeft = ctx.config.insuranceDailyCapUsdWad > usedToday ? ctx.config.insuranceDailyCapUsdWad - usedToday : 0;
         sl.insuranceAvailWad = FixedPointMath.minU(capLeft, _insuranceFundWad);
         int256 vaultEquity = _vaultEquityAt(ctx);
-        uint256 floor = _floor(ctx.protocol);
+        uint256 floor = _floorAt(ctx);
         sl.vaultAvailWad = vaultEquity > int256(floor) ? uint256(vaultEquity) - floor : 0;
     }
 

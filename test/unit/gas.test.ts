@@ -12,12 +12,12 @@ import { measureCoreGas, type CoreGas } from "../../bench/lib/coreGas.js";
 const CEILINGS: CoreGas = {
   deposit: 54_000,
   withdraw: 48_000,
-  open: 255_000,
-  increase: 206_000,
+  open: 256_000,
+  increase: 207_000,
   decrease: 198_000,
   close: 176_000,
   addMargin: 75_000,
-  removeMargin: 154_000,
+  removeMargin: 155_000,
 };
 
 // Coverage instruments the bytecode, so its gas figures mean nothing; `npm run coverage` sets COVERAGE=1.
