@@ -302,6 +302,44 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
         }
     }
 
+    /// @dev A pro-rata slice (or the whole) of a position leaves its side: Σ|s| and Σ|s|·J drop exactly.
+    function _leaveSide(uint256 marketId, bool isLong, uint256 sizeWad, int256 jWad) internal {
+        MarketState storage m = _markets[marketId];
+        if (isLong) {
+            m.longSizeWad -= sizeWad.toUint128();
+            m.longJSum -= int256(sizeWad) * jWad;
+        } else {
+            m.shortSizeWad -= sizeWad.toUint128();
+            m.shortJSum -= int256(sizeWad) * jWad;
+        }
+    }
+
+    /// @dev A forced pro-rata close of q units of a position (an ADL fill or a vault-solvency close): its slice
+    /// margin and the realised PnL paid (after haircut and scaling) go to the owner's free collateral, the vault
+    /// pays that PnL, and the position keeps a pro-rata remainder in place (J unchanged) or leaves its list.
+    /// @return remaining The position after the close (all zero when it is gone).
+    function _forceClose(Ctx memory ctx, uint32 id, Position memory p, address owner, uint256 q, uint256 paidWad)
+        internal
+        returns (Position memory remaining)
+    {
+        uint256 sizeAbs = int256(p.sizeWad).abs();
+        bool whole = q == sizeAbs;
+        uint256 marginSlice = whole ? p.marginWad : uint256(p.marginWad).mulDivDown(q, sizeAbs);
+        _freeCollateralWad[owner] += marginSlice + paidWad;
+        _vaultCashWad -= paidWad.toInt256().toInt128();
+        _leaveSide(ctx.marketId, p.sizeWad > 0, q, p.jWad);
+        if (whole) {
+            _unlist(ctx.marketId, id, p);
+            if (p.inLiquidation) --_positionsInLiquidation;
+            _clear(ctx.marketId, id);
+            return _positions[ctx.marketId][id];
+        }
+        p.sizeWad = p.sizeWad > 0 ? p.sizeWad - int112(int256(q)) : p.sizeWad + int112(int256(q));
+        p.marginWad -= uint96(marginSlice);
+        _positions[ctx.marketId][id] = p;
+        return p;
+    }
+
     function _clear(uint256 marketId, uint32 id) internal {
         delete _positions[marketId][id];
     }

@@ -367,14 +367,7 @@ contract LiquidationModule is EngineStorage, ILiquidationModule {
         sl.payoutWad = positive - sl.rewardFromEquityWad - sl.feeChargedWad;
 
         // The slice leaves the traders' side; its margin is shared out and the rest settles with the vault.
-        MarketState storage m = _markets[ctx.marketId];
-        if (sl.isLong) {
-            m.longSizeWad -= sl.sliceWad.toUint128();
-            m.longJSum -= int256(sl.sliceWad) * p.jWad;
-        } else {
-            m.shortSizeWad -= sl.sliceWad.toUint128();
-            m.shortJSum -= int256(sl.sliceWad) * p.jWad;
-        }
+        _leaveSide(ctx.marketId, sl.isLong, sl.sliceWad, p.jWad);
         // What the margin does not pay out settles with the vault: the trader's loss, or its profit when the
         // equity exceeds the margin.
         int256 toVaultCash = int256(sl.marginWad) - int256(sl.rewardFromEquityWad + sl.feeChargedWad + sl.payoutWad);
@@ -463,8 +456,7 @@ contract LiquidationModule is EngineStorage, ILiquidationModule {
         uint8 tier = c.tier;
         int256 realised = _scaleProfit(ctx, owner, int256(sizeWad.wMulDown(profitPerUnitWad) - haircutWad));
         _vestProfit(ctx, owner, realised);
-        _payCounterparty(ctx, c, owner, sizeWad, uint256(realised));
-        c = _shrinkCounterparty(ctx, id, c, sizeWad);
+        c = _forceClose(ctx, id, c, owner, sizeWad, uint256(realised));
         _emitAdlFill(ctx, owner, liquidated, isLong, sizeWad, haircutWad, tier);
         _emitPosition(ctx.marketId, owner, c);
     }
@@ -483,44 +475,6 @@ contract LiquidationModule is EngineStorage, ILiquidationModule {
         uint256 fill = isLong ? ctx.priceWad - FixedPointMath.minU(perUnit, ctx.priceWad) : ctx.priceWad + perUnit;
         int256 closed = isLong ? -int256(sizeWad) : int256(sizeWad);
         emit AdlFill(owner, ctx.marketId, liquidated, closed, ctx.priceWad, fill, haircutWad, tier);
-    }
-
-    /// @dev The counterparty's slice margin and its profit less the haircut go to its free collateral; the vault
-    /// pays the profit it realises.
-    function _payCounterparty(Ctx memory ctx, Position memory c, address owner, uint256 sizeWad, uint256 realisedWad)
-        internal
-    {
-        uint256 sizeAbs = int256(c.sizeWad).abs();
-        uint256 marginSlice = sizeWad == sizeAbs ? c.marginWad : uint256(c.marginWad).mulDivDown(sizeWad, sizeAbs);
-        _freeCollateralWad[owner] += marginSlice + realisedWad;
-        _vaultCashWad -= realisedWad.toInt256().toInt128();
-        MarketState storage m = _markets[ctx.marketId];
-        if (c.sizeWad > 0) {
-            m.longSizeWad -= sizeWad.toUint128();
-            m.longJSum -= int256(sizeWad) * c.jWad;
-        } else {
-            m.shortSizeWad -= sizeWad.toUint128();
-            m.shortJSum -= int256(sizeWad) * c.jWad;
-        }
-    }
-
-    /// @dev Removes a whole counterparty from its list, or keeps a pro-rata remainder in place (J unchanged).
-    function _shrinkCounterparty(Ctx memory ctx, uint32 id, Position memory c, uint256 sizeWad)
-        internal
-        returns (Position memory)
-    {
-        uint256 sizeAbs = int256(c.sizeWad).abs();
-        if (sizeWad == sizeAbs) {
-            _unlist(ctx.marketId, id, c);
-            if (c.inLiquidation) --_positionsInLiquidation;
-            _clear(ctx.marketId, id);
-            return _positions[ctx.marketId][id];
-        }
-        uint256 marginSlice = uint256(c.marginWad).mulDivDown(sizeWad, sizeAbs);
-        c.sizeWad = c.sizeWad > 0 ? c.sizeWad - int112(int256(sizeWad)) : c.sizeWad + int112(int256(sizeWad));
-        c.marginWad -= uint96(marginSlice);
-        _positions[ctx.marketId][id] = c;
-        return c;
     }
 
     /// @dev Removes the slice from the position: gone when whole, else a pro-rata remainder in liquidation.

@@ -399,13 +399,7 @@ contract PerpEngine is EngineStorage, ITrading {
             }
         }
 
-        if (p.sizeWad > 0) {
-            m.longSizeWad -= closeAbs.toUint128();
-            m.longJSum -= int256(closeAbs) * p.jWad;
-        } else {
-            m.shortSizeWad -= closeAbs.toUint128();
-            m.shortJSum -= int256(closeAbs) * p.jWad;
-        }
+        _leaveSide(ctx.marketId, p.sizeWad > 0, closeAbs, p.jWad);
         // Above the highest threshold every winner gets the same fraction of its profit.
         sl.realisedWad = _scaleProfit(ctx, msg.sender, sl.realisedWad);
         _vestProfit(ctx, msg.sender, sl.realisedWad);

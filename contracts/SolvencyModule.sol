@@ -226,32 +226,11 @@ contract SolvencyModule is EngineStorage, ISolvencyModule {
         returns (uint256 realised)
     {
         address owner = _accountOf[id];
-        uint256 sizeAbs = int256(p.sizeWad).abs();
-        uint256 marginSlice = q == sizeAbs ? p.marginWad : uint256(p.marginWad).mulDivDown(q, sizeAbs);
         realised = q.wMulDown(profitPerUnit);
         uint256 paid = uint256(_scaleProfit(ctx, owner, int256(realised)));
         _vestProfit(ctx, owner, int256(paid));
-        _freeCollateralWad[owner] += marginSlice + paid;
-        _vaultCashWad -= paid.toInt256().toInt128();
-        MarketState storage m = _markets[ctx.marketId];
-        if (p.sizeWad > 0) {
-            m.longSizeWad -= q.toUint128();
-            m.longJSum -= int256(q) * p.jWad;
-        } else {
-            m.shortSizeWad -= q.toUint128();
-            m.shortJSum -= int256(q) * p.jWad;
-        }
         int256 closed = p.sizeWad > 0 ? -int256(q) : int256(q);
-        if (q == sizeAbs) {
-            _unlist(ctx.marketId, id, p);
-            if (p.inLiquidation) --_positionsInLiquidation;
-            _clear(ctx.marketId, id);
-            p = _positions[ctx.marketId][id];
-        } else {
-            p.sizeWad = (int256(p.sizeWad) + closed).toInt112();
-            p.marginWad -= uint96(marginSlice);
-            _positions[ctx.marketId][id] = p;
-        }
+        p = _forceClose(ctx, id, p, owner, q, paid);
         emit SolvencyDeleveraged(owner, ctx.marketId, closed, ctx.priceWad, int256(paid));
         _emitPosition(ctx.marketId, owner, p);
     }
