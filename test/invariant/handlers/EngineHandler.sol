@@ -9,7 +9,7 @@ import {console} from "forge-std/console.sol";
 import {BackstopVault} from "../../../contracts/BackstopVault.sol";
 import {MarketRegistry} from "../../../contracts/MarketRegistry.sol";
 import {PerpEngine} from "../../../contracts/PerpEngine.sol";
-import {IPerpEngine, IPerpEngineBase, Position, MarketState} from "../../../contracts/interfaces/IPerpEngine.sol";
+import {IPerpEngine, IPerpEngineBase, ITrading, Position, MarketState} from "../../../contracts/interfaces/IPerpEngine.sol";
 import {MarketConfig} from "../../../contracts/interfaces/IMarketRegistry.sol";
 import {FixedPointMath} from "../../../contracts/libraries/FixedPointMath.sol";
 import {PositionMath} from "../../../contracts/libraries/PositionMath.sol";
@@ -489,16 +489,16 @@ contract EngineHandler is CommonBase, StdUtils {
         bytes memory data;
         kind %= 5;
         if (kind == 0) {
-            data = abi.encodeCall(IPerpEngine.addMargin, (s.marketId, amount * TOKEN_TO_WAD));
+            data = abi.encodeCall(ITrading.addMargin, (s.marketId, amount * TOKEN_TO_WAD));
         } else if (kind == 1) {
-            data = abi.encodeCall(IPerpEngine.depositAndAddMargin, (s.marketId, amount));
+            data = abi.encodeCall(ITrading.depositAndAddMargin, (s.marketId, amount));
         } else if (kind == 2) {
-            data = abi.encodeCall(IPerpEngine.removeMargin, (s.marketId, 1, new uint32[](0)));
+            data = abi.encodeCall(ITrading.removeMargin, (s.marketId, 1, new uint32[](0)));
         } else if (kind == 3) {
             uint256 margin = amount * TOKEN_TO_WAD;
-            data = abi.encodeCall(IPerpEngine.trade, (s.marketId, delta, margin, _anyPrice(delta), new uint32[](0)));
+            data = abi.encodeCall(ITrading.trade, (s.marketId, delta, margin, _anyPrice(delta), new uint32[](0)));
         } else {
-            data = abi.encodeCall(IPerpEngine.closePosition, (s.marketId, _anyPrice(-s.position.sizeWad)));
+            data = abi.encodeCall(ITrading.closePosition, (s.marketId, _anyPrice(-s.position.sizeWad)));
         }
         vm.prank(s.trader);
         (bool succeeded, bytes memory reason) = address(engine).call(data);
