@@ -2,19 +2,31 @@
 pragma solidity 0.8.28;
 
 import {Position, MarketState} from "../../contracts/interfaces/IPerpEngine.sol";
+import {MarketConfig, ProtocolConfig} from "../../contracts/interfaces/IMarketRegistry.sol";
 import {FixedPointMath} from "../../contracts/libraries/FixedPointMath.sol";
 import {PositionMath} from "../../contracts/libraries/PositionMath.sol";
+import {TierList} from "../../contracts/libraries/TierList.sol";
 import {BaseTest} from "../utils/BaseTest.sol";
 import {EngineHandler} from "./handlers/EngineHandler.sol";
+import {LiquidationLedger} from "./handlers/LiquidationLedger.sol";
 
-/// @notice DESIGN "Invariants" that this version of the engine can break (conservation, zero sum, safety,
-/// tiers), checked after every random action of EngineHandler.
-/// @dev Each invariant runs its own campaign of 64 runs × 128 calls (the inline `invariant.depth` doubles the
-/// config's 64): 65,536 handler calls in all, about a minute on two cores.
+/// @notice DESIGN "Invariants" (conservation, zero sum, order, no hidden loss, safety, tiers), checked after every
+/// random action of EngineHandler, liquidations, ADL and bad debt included.
+/// @dev The waterfall's later steps need a vault that can run out of room: the LP keeps $1M in it with an exposure
+/// cap of half its equity (so takeovers are limited and ADL fills the rest) and gaps can drain it to its floor; the
+/// ADL fill budget is 2 (so a liquidation can outgrow one call and be continued with six traders). Every run starts
+/// from a seeded book: each trader holds a position in each market, longs and shorts in every tier. Each invariant
+/// runs its own campaign of `invariant.runs` × 128 calls (the inline `invariant.depth`).
 contract EngineInvariantTest is BaseTest {
     uint256 internal constant TRADER_DEPOSIT_TOKENS = 1_000_000e6;
+    uint256 internal constant LP_WITHDRAWAL_TOKENS = 4_800_000e6;
+    uint16 internal constant ADL_FILL_BUDGET = 1;
+    uint128 internal constant FLOOR_ABSOLUTE_WAD = 180_000e18;
+    uint64 internal constant VAULT_EXPOSURE_CAP_WAD = 0.1e18;
+    uint256 internal constant SEED_NOTIONAL_WAD = 150_000e18;
 
     EngineHandler internal handler;
+    LiquidationLedger internal ledger;
     address internal lp2;
 
     function setUp() public override {
@@ -24,17 +36,47 @@ contract EngineInvariantTest is BaseTest {
         vm.prank(lp2);
         usdc.approve(address(vault), type(uint256).max);
 
-        address[] memory traders = _traders();
+        ProtocolConfig memory pc = _protocolConfig();
+        pc.adlFillBudget = ADL_FILL_BUDGET;
+        pc.floorAbsoluteUsdWad = FLOOR_ABSOLUTE_WAD;
+        vm.prank(admin);
+        registry.setProtocolConfig(pc);
+        vm.prank(lp);
+        vault.withdraw(LP_WITHDRAWAL_TOKENS, lp, lp);
+
+        address[] memory traders = new address[](6);
+        address[] memory named = _traders();
+        for (uint256 i; i < named.length; ++i) {
+            traders[i] = named[i];
+        }
+        traders[4] = makeAddr("erin");
+        traders[5] = makeAddr("frank");
         for (uint256 i; i < traders.length; ++i) {
+            if (i >= named.length) {
+                usdc.mint(traders[i], WALLET_TOKENS);
+                vm.prank(traders[i]);
+                usdc.approve(address(engine), type(uint256).max);
+            }
             _deposit(traders[i], TRADER_DEPOSIT_TOKENS);
         }
         address[] memory lps = new address[](2);
         lps[0] = lp;
         lps[1] = lp2;
-        handler = new EngineHandler(engine, vault, usdc, ethFeed, btcFeed, traders, lps);
+        handler = new EngineHandler(engine, vault, usdc, ethFeed, btcFeed, traders, keeper, lps);
+        ledger = handler.ledger();
         vm.label(address(handler), "EngineHandler");
+        vm.label(address(ledger), "LiquidationLedger");
+        _seedBook(traders.length);
+        // After the seeding, which passes through skews the tight cap would refuse.
+        for (uint256 marketId = ETH; marketId <= BTC; ++marketId) {
+            MarketConfig memory c = registry.marketConfig(marketId);
+            vm.prank(admin);
+            registry.setLimits(
+                marketId, c.oiCapUsdWad, c.minNotionalUsdWad, VAULT_EXPOSURE_CAP_WAD, c.insuranceDailyCapUsdWad
+            );
+        }
 
-        bytes4[] memory selectors = new bytes4[](16);
+        bytes4[] memory selectors = new bytes4[](23);
         selectors[0] = EngineHandler.deposit.selector;
         selectors[1] = EngineHandler.withdraw.selector;
         selectors[2] = EngineHandler.open.selector;
@@ -51,22 +93,31 @@ contract EngineInvariantTest is BaseTest {
         selectors[13] = EngineHandler.warp.selector;
         selectors[14] = EngineHandler.applyTierDrop.selector;
         selectors[15] = EngineHandler.poke.selector;
+        selectors[16] = EngineHandler.gapPrice.selector;
+        selectors[17] = EngineHandler.liquidate.selector;
+        selectors[18] = EngineHandler.liquidateHealthy.selector;
+        selectors[19] = EngineHandler.continueLiquidation.selector;
+        selectors[20] = EngineHandler.liquidateBatch.selector;
+        selectors[21] = EngineHandler.ownerActsInLiquidation.selector;
+        selectors[22] = EngineHandler.donateInsurance.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
         targetContract(address(handler));
     }
 
     /// @notice DESIGN "Conservation": the tokens the engine holds are exactly its ledgers (no dust source exists
-    /// in this version), and exactly what entered minus what left.
+    /// in this version): every account's free collateral (the keeper's rewards included), every margin, the
+    /// insurance fund, the vault's cash and the treasury; and exactly what entered minus what left.
     /// hardhat-config: invariant.depth = 128
     function invariant_conservation() public view {
         uint256 held = usdc.balanceOf(address(engine));
         assertEq(
             held, handler.initialEngineTokens() + handler.ghostTokensIn() - handler.ghostTokensOut(), "token flows"
         );
-        assertEq(int256(held * TOKEN_TO_WAD), _ledgersWad(handler.traders()), "balance is not the sum of the ledgers");
+        assertEq(int256(held * TOKEN_TO_WAD), _ledgersWad(handler.accounts()), "balance is not the sum of the ledgers");
     }
 
-    /// @notice Insurance, treasury and vault cash are rebuilt from the events: fee splits and realised PnL. The
+    /// @notice Insurance, treasury and vault cash are rebuilt from the events: fee splits, realised PnL,
+    /// donations and every liquidation's flows (fee shares, insurance paid, keeper shortfall, haircut dust). The
     /// ledgers that cannot be negative (insurance, treasury, free collateral) are unsigned: a debit beyond them
     /// would revert the action and fail the run, since the handler never reverts.
     /// hardhat-config: invariant.depth = 128
@@ -78,10 +129,14 @@ contract EngineInvariantTest is BaseTest {
             "fees charged differ from fees distributed"
         );
         assertEq(
-            engine.insuranceFundWad(), handler.initialInsuranceWad() + handler.ghostInsuranceFeesWad(), "insurance"
+            engine.insuranceFundWad(),
+            handler.initialInsuranceWad() + handler.ghostInsuranceFeesWad() + handler.ghostDonationsWad()
+                + ledger.ghostLiquidationFeeToInsuranceWad() + ledger.ghostHaircutDustWad()
+                - ledger.ghostInsuranceToVaultWad(),
+            "insurance"
         );
         assertEq(engine.treasuryWad(), handler.initialTreasuryWad() + handler.ghostTreasuryFeesWad(), "treasury");
-        assertEq(engine.vaultCashWad(), _expectedVaultCapitalWad() - handler.ghostRealisedPnlWad(), "vault cash");
+        assertEq(engine.vaultCashWad(), _expectedVaultCapitalWad() - _realisedPnlWad(), "vault cash");
     }
 
     /// @notice DESIGN "Zero sum": per market, long size − short size is the traders' net size and the J sums
@@ -153,7 +208,7 @@ contract EngineInvariantTest is BaseTest {
         int256 equity = engine.vaultEquityWad();
         int256 vaultPnl = equity - _expectedVaultCapitalWad();
 
-        assertEq(handler.ghostRealisedPnlWad() + unrealised, -vaultPnl, "traders' PnL is not minus the vault's");
+        assertEq(_realisedPnlWad() + unrealised, -vaultPnl, "traders' PnL is not minus the vault's");
         assertEq(equity, engine.vaultCashWad() - unrealised, "vault equity is not cash minus traders' net PnL");
         assertEq(engine.tradersProfitWad(), profit, "traders' profit total");
         assertEq(engine.totalNotionalWad(), notional, "notional total");
@@ -191,14 +246,134 @@ contract EngineInvariantTest is BaseTest {
         }
     }
 
+    /// @notice DESIGN "Order": each tier list is sorted by (J ascending for longs, descending for shorts, then
+    /// insertion order) and holds exactly the open positions of its side and stored tier; exempt positions are
+    /// in none. Its length, head, tail and back links agree, and no walk is longer than the positions that exist.
+    /// hardhat-config: invariant.depth = 128
+    function invariant_order_tierListsAreSortedAndHoldExactlyTheirPositions() public view {
+        address[] memory accounts = handler.accounts();
+        uint256 maxId = engine.accountCount();
+        for (uint256 marketId = ETH; marketId <= BTC; ++marketId) {
+            // listedIn[id] = 1 + list index (side × 4 + tier − 1) of the list the walk met it in.
+            uint256[] memory listedIn = new uint256[](maxId + 1);
+            for (uint256 side; side < 2; ++side) {
+                bool isLong = side == 0;
+                for (uint8 tier = 1; tier <= 4; ++tier) {
+                    uint32[] memory ids = _walkTierList(marketId, isLong, tier, accounts.length);
+                    for (uint256 i; i < ids.length; ++i) {
+                        Position memory p = engine.positionById(marketId, ids[i]);
+                        assertTrue(p.sizeWad != 0 && (p.sizeWad > 0) == isLong, "listed on the wrong side or closed");
+                        assertEq(p.tier, tier, "listed under another tier");
+                        assertEq(listedIn[ids[i]], 0, "listed twice");
+                        listedIn[ids[i]] = 1 + side * 4 + tier - 1;
+                        if (i == 0) continue;
+                        Position memory prev = engine.positionById(marketId, ids[i - 1]);
+                        assertTrue(TierList.precedes(isLong, prev.jWad, prev.seq, p.jWad, p.seq), "out of order");
+                    }
+                }
+            }
+            for (uint256 i; i < accounts.length; ++i) {
+                uint32 id = engine.accountIdOf(accounts[i]);
+                Position memory p = engine.positionById(marketId, id);
+                if (p.sizeWad == 0 || p.tier == 0) {
+                    assertTrue(id == 0 || listedIn[id] == 0, "closed or exempt position is listed");
+                    assertEq(p.prevId, 0, "unlisted position keeps a link");
+                    assertEq(p.nextId, 0, "unlisted position keeps a link");
+                } else {
+                    uint256 side = p.sizeWad > 0 ? 0 : 1;
+                    assertEq(listedIn[id], 1 + side * 4 + p.tier - 1, "open position missing from its list");
+                }
+            }
+        }
+    }
+
+    /// @notice DESIGN "No hidden loss": every liquidated slice's deficit (negative equity plus the keeper reward it
+    /// could not pay) equals what the insurance fund, the vault, the ADL haircuts (their rounding dust aside, which
+    /// goes to the fund) and bad debt paid, to the wei; bad debt only once every haircut took its whole profit; and
+    /// each market's bad-debt counter is the sum of its BadDebt events. The fund never pays past its daily cap.
+    /// hardhat-config: invariant.depth = 128
+    function invariant_noHiddenLoss_everyDeficitIsPaidByANamedBalance() public view {
+        assertEq(ledger.ghostDeficitViolations(), 0, ledger.lastDeficitViolation());
+        for (uint256 marketId = ETH; marketId <= BTC; ++marketId) {
+            assertEq(engine.badDebtWad(marketId), ledger.ghostBadDebtWad(marketId), "bad-debt counter");
+            assertLe(
+                engine.insuranceUsedTodayWad(marketId),
+                registry.marketConfig(marketId).insuranceDailyCapUsdWad,
+                "insurance paid past its daily cap"
+            );
+        }
+    }
+
+    /// @notice DESIGN "No hidden loss": no ADL counterparty's haircut exceeds its profit on the slice (nobody
+    /// loses principal to ADL).
+    /// hardhat-config: invariant.depth = 128
+    function invariant_noHiddenLoss_noHaircutExceedsTheCounterpartysProfit() public view {
+        assertEq(ledger.ghostHaircutsAboveProfit(), 0, ledger.lastHaircutViolation());
+    }
+
+    /// @notice DESIGN "The liquidation waterfall" and "The ADL order", event by event: only positions below
+    /// maintenance (or in liquidation) are liquidated; the slice's equity, keeper reward, fee and payout are the
+    /// documented ones; fills walk the opposite side's tiers from the highest, head first, never skipping, within
+    /// the call's budget; a remainder is left only when that budget is spent; and every account's free collateral
+    /// moves by exactly what the events say.
+    /// hardhat-config: invariant.depth = 128
+    function invariant_liquidation_followsTheWaterfallAndTheAdlOrder() public view {
+        assertEq(ledger.ghostLiquidationViolations(), 0, ledger.lastLiquidationViolation());
+        assertEq(ledger.ghostAdlOrderViolations(), 0, ledger.lastAdlOrderViolation());
+    }
+
+    /// @notice DESIGN "Positions": the events carry every position's whole state, so an indexer rebuilds each
+    /// position from the logs alone (inLiquidation from Liquidated's remaining size).
+    /// hardhat-config: invariant.depth = 128
+    function invariant_eventsRebuildEveryPosition() public view {
+        assertEq(ledger.ghostMirrorMismatches(), 0, ledger.lastMirrorMismatch());
+    }
+
+    /// @notice The engine's count of positions in liquidation is the number of positions flagged so, and LP flows
+    /// wait while it is not zero (the vault reports no room, and a flow anyway reverts).
+    /// hardhat-config: invariant.depth = 128
+    function invariant_positionsInLiquidationIsTheCountOfFlaggedPositions() public view {
+        address[] memory accounts = handler.accounts();
+        uint256 flagged;
+        for (uint256 marketId = ETH; marketId <= BTC; ++marketId) {
+            for (uint256 i; i < accounts.length; ++i) {
+                if (_position(accounts[i], marketId).inLiquidation) ++flagged;
+            }
+        }
+        assertEq(engine.positionsInLiquidation(), flagged, "count of positions in liquidation");
+        assertEq(ledger.mirroredInLiquidation(), flagged, "positions in liquidation by the events");
+        assertEq(handler.ghostLpLimitViolations(), 0, handler.ghostLastViolation());
+    }
+
+    /// @dev Trader i is long in ETH when i is even (short in BTC), and the reverse when odd, at leverages across every
+    /// tier of both sides (2x is exempt), so both markets start flat and every list has members.
+    function _seedBook(uint256 traderCount) internal {
+        uint256[6] memory leverages = [uint256(2e18), 8e18, 15e18, 30e18, 50e18, 80e18];
+        for (uint256 i; i < traderCount; ++i) {
+            handler.seedPosition(i, ETH, i % 2 == 0, SEED_NOTIONAL_WAD, leverages[i]);
+            handler.seedPosition(i, BTC, i % 2 == 1, SEED_NOTIONAL_WAD, leverages[(i + 3) % 6]);
+            assertTrue(_position(handler.traders()[i], ETH).sizeWad != 0, "seed position not opened");
+            assertTrue(_position(handler.traders()[i], BTC).sizeWad != 0, "seed position not opened");
+        }
+    }
+
     function afterInvariant() external view {
         handler.callSummary();
     }
 
-    /// @dev What LPs and fees put into the vault, before any trading PnL.
+    /// @dev What LPs, fees and the insurance fund put into the vault and what it fronted for keepers or passed to
+    /// the fund as haircut dust, before any trading PnL.
     function _expectedVaultCapitalWad() internal view returns (int256) {
         return handler.initialVaultCashWad() + int256(handler.ghostLpTokensIn() * TOKEN_TO_WAD)
-            - int256(handler.ghostLpTokensOut() * TOKEN_TO_WAD) + int256(handler.ghostVaultFeesWad());
+            - int256(handler.ghostLpTokensOut() * TOKEN_TO_WAD) + int256(handler.ghostVaultFeesWad())
+            + int256(ledger.ghostLiquidationFeeToVaultWad()) + int256(ledger.ghostInsuranceToVaultWad())
+            - int256(ledger.ghostRewardShortfallWad()) - int256(ledger.ghostHaircutDustWad());
+    }
+
+    /// @dev Traders' realised PnL: closes and reductions, liquidated slices (equity paid out less the margin) and
+    /// ADL fills (profit less haircut).
+    function _realisedPnlWad() internal view returns (int256) {
+        return handler.ghostRealisedPnlWad() + ledger.ghostLiquidationRealisedPnlWad();
     }
 
     function _positive(int256 x) internal pure returns (uint256) {

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {Test} from "forge-std/Test.sol";
 
 import {BackstopVault} from "../../contracts/BackstopVault.sol";
 import {MarketRegistry} from "../../contracts/MarketRegistry.sol";
@@ -14,13 +13,14 @@ import {Position, MarketState} from "../../contracts/interfaces/IPerpEngine.sol"
 import {PositionMath} from "../../contracts/libraries/PositionMath.sol";
 import {MockAggregator} from "../../contracts/mocks/MockAggregator.sol";
 import {MockUSDC} from "../../contracts/mocks/MockUSDC.sol";
+import {LeanTest} from "./LeanTest.sol";
 
 /// @title BaseTest
 /// @notice The whole system deployed in Solidity as ignition/modules/Protocol.ts deploys it with the presets of
 /// ignition/presets.ts (ETH-USD id 1 at $4,000, BTC-USD id 2 at $117,000, DESIGN defaults), an LP's $5M in the
 /// vault, labelled actors, and `_bound*` helpers that turn raw fuzz inputs into meaningful trades.
 /// @dev Helpers that act on the engine never revert on their own: a test that wants a revert calls the engine.
-abstract contract BaseTest is Test {
+abstract contract BaseTest is LeanTest {
     uint256 internal constant ETH = 1;
     uint256 internal constant BTC = 2;
 
@@ -286,6 +286,31 @@ abstract contract BaseTest is Test {
 
     function _k(Position memory p) internal pure returns (int256) {
         return PositionMath.k(p.sizeWad, p.marginWad, p.jWad);
+    }
+
+    /// @dev One ADL tier list from head to tail, checking its links on the way: each node's back link, the tail,
+    /// and the stored length, which may not exceed `maxLength` (the positions that exist), so a cycle cannot
+    /// make the walk endless.
+    function _walkTierList(uint256 marketId, bool isLong, uint8 tier, uint256 maxLength)
+        internal
+        view
+        returns (uint32[] memory ids)
+    {
+        (uint32 head, uint32 tail, uint32 length) = engine.listEnds(marketId, isLong, tier);
+        assertLe(length, maxLength, "list longer than the positions that exist");
+        ids = new uint32[](length);
+        uint32 prev;
+        uint32 node = head;
+        for (uint256 i; i < length; ++i) {
+            assertTrue(node != 0, "list ends before its length");
+            Position memory p = engine.positionById(marketId, node);
+            assertEq(p.prevId, prev, "back link");
+            ids[i] = node;
+            prev = node;
+            node = p.nextId;
+        }
+        assertEq(node, 0, "list goes on past its length");
+        assertEq(tail, prev, "tail");
     }
 
     /// @dev Free collateral plus the margins of both markets.

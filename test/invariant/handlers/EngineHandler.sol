@@ -9,28 +9,35 @@ import {console} from "forge-std/console.sol";
 import {BackstopVault} from "../../../contracts/BackstopVault.sol";
 import {MarketRegistry} from "../../../contracts/MarketRegistry.sol";
 import {PerpEngine} from "../../../contracts/PerpEngine.sol";
-import {IPerpEngine, IPerpEngineBase, Position, MarketState} from "../../../contracts/interfaces/IPerpEngine.sol";
-import {IPerpEngineBase} from "../../../contracts/interfaces/IPerpEngine.sol";
+import {IPerpEngine, IPerpEngineBase, ITrading, Position, MarketState} from "../../../contracts/interfaces/IPerpEngine.sol";
 import {MarketConfig} from "../../../contracts/interfaces/IMarketRegistry.sol";
 import {FixedPointMath} from "../../../contracts/libraries/FixedPointMath.sol";
 import {PositionMath} from "../../../contracts/libraries/PositionMath.sol";
 import {MockAggregator} from "../../../contracts/mocks/MockAggregator.sol";
 import {MockUSDC} from "../../../contracts/mocks/MockUSDC.sol";
+import {LiquidationLedger} from "./LiquidationLedger.sol";
 
 /// @title EngineHandler
-/// @notice Random, bounded actions over four traders, two LPs and both markets, for the engine's invariant
-/// tests. No action reverts: each checks its preconditions first and skips what would revert (counted), and
-/// the few reverts its checks cannot foresee (initial margin after impact, caps, the solvency floor, proceeds
-/// below the fee) are caught and must be one of the expected custom errors, otherwise they are re-thrown.
+/// @notice Random, bounded actions over the traders, a keeper, two LPs and both markets, for the engine's
+/// invariant tests: trading, margin, LP flows, price moves and gaps through bankruptcy prices, single and batch
+/// liquidations and their continuations, tier drops and donations. No action reverts: each checks its
+/// preconditions first and skips what would revert (counted), and the reverts its checks cannot foresee (initial
+/// margin after impact, caps, the solvency floor, proceeds below the fee) or that it provokes on purpose (a healthy
+/// position liquidated, an owner touching a position in liquidation, LP flows while liquidations are pending) are
+/// caught and must be one of the expected custom errors, otherwise they are re-thrown.
 /// @dev Ghost totals rebuild every ledger from outside: tokens in and out, fee splits and realised PnL from the
-/// engine's events. Per action it also records whether another account's funds or position moved, and whether a
-/// margin removal left its position below initial margin; the invariants assert those counters stay zero.
+/// engine's events; LiquidationLedger rebuilds every position from the events and audits each liquidation. Per
+/// action it also records whether another account's funds or position moved, and whether a margin removal left
+/// its position below initial margin; the invariants assert those counters stay zero.
 contract EngineHandler is CommonBase, StdUtils {
     uint256 internal constant WAD = 1e18;
     uint256 internal constant TOKEN_TO_WAD = 1e12;
     uint256 internal constant FEED_TO_WAD = 1e10;
     uint256 internal constant MARKETS = 2;
     uint256 internal constant MAX_MOVE_BPS = 500;
+    /// @dev A gap: up to 30% in one oracle round, through the bankruptcy price of anything above 3x.
+    uint256 internal constant MAX_GAP_BPS = 3000;
+    uint256 internal constant MAX_DONATION_TOKENS = 20_000e6;
     /// @dev Prices stay within 1/10 and 10× of their start, far inside the feeds' circuit-breaker bounds.
     uint256 internal constant PRICE_RANGE = 10;
     /// @dev At most one heartbeat per warp; both feeds are re-published at the new time.
@@ -41,14 +48,18 @@ contract EngineHandler is CommonBase, StdUtils {
     uint256 internal constant MAX_LEVERAGE_WAD = 80e18;
     uint256 internal constant MAX_MARGIN_MOVE_WAD = 100_000e18;
     uint256 internal constant MAX_DEPOSIT_TOKENS = 1_000_000e6;
-    uint256 internal constant MAX_LP_DEPOSIT_TOKENS = 2_000_000e6;
+    uint256 internal constant MAX_LP_DEPOSIT_TOKENS = 100_000e6;
 
     IPerpEngine public immutable engine;
     BackstopVault public immutable vault;
     MockUSDC public immutable usdc;
     MarketRegistry public immutable registry;
+    LiquidationLedger public immutable ledger;
+    address public immutable keeper;
 
     address[] internal _traders;
+    /// @dev The traders and the keeper: every account whose free collateral the engine may hold.
+    address[] internal _accounts;
     address[] internal _lps;
     MockAggregator[MARKETS] internal _feeds;
     uint256[MARKETS] internal _initialPrices;
@@ -70,11 +81,13 @@ contract EngineHandler is CommonBase, StdUtils {
     uint256 public ghostVaultFeesWad;
     int256 public ghostRealisedPnlWad;
     int256 public ghostMinVaultCashWad;
+    uint256 public ghostDonationsWad;
 
     uint256 public ghostFeeSplitErrors;
     uint256 public ghostForeignChanges;
     uint256 public ghostRemovalsBelowInitialMargin;
     uint256 public ghostEarlyTierDrops;
+    uint256 public ghostLpLimitViolations;
     string public ghostLastViolation;
 
     /// @dev The action under way and every account's state before it.
@@ -82,17 +95,25 @@ contract EngineHandler is CommonBase, StdUtils {
     AccountSnapshot[] internal _before;
     uint256[] internal _lpSharesBefore;
 
-    string[16] internal _actionNames;
+    string[] internal _actionNames;
     mapping(bytes32 action => uint256) public calls;
     mapping(bytes32 action => uint256) public skips;
     mapping(bytes32 action => uint256) public expectedReverts;
+    /// @dev What the liquidation call under way was given and returned, for the ledger's closing checks.
+    uint256 internal _liquidationListed;
+    uint256 internal _liquidationReturned;
 
-    /// @dev Who may be affected by the action under way.
+    /// @notice Thrown by the handler (failing the run) when a call it expected to revert went through.
+    error UnexpectedSuccess(string what);
+
+    /// @dev Who may be affected by the action under way. A liquidation's effects on others are what its events
+    /// say, to the wei: the ledger checks them instead.
     struct Scope {
         address actor;
         bool freeMayChange;
         bool positionMayChange;
         bool tierMayChange;
+        bool liquidation;
     }
 
     struct AccountSnapshot {
@@ -110,11 +131,16 @@ contract EngineHandler is CommonBase, StdUtils {
         Position position;
     }
 
+    /// @dev Open, Healthy, Liquidatable and NonNegativeEquity exclude positions in liquidation (their owners
+    /// cannot act on them and they need no new trigger).
     enum Need {
         Empty,
         Open,
         NonNegativeEquity,
-        TierDropDue
+        TierDropDue,
+        Liquidatable,
+        Healthy,
+        InLiquidation
     }
 
     constructor(
@@ -124,6 +150,7 @@ contract EngineHandler is CommonBase, StdUtils {
         MockAggregator ethFeed,
         MockAggregator btcFeed,
         address[] memory traders_,
+        address keeper_,
         address[] memory lps_
     ) {
         engine = engine_;
@@ -132,7 +159,11 @@ contract EngineHandler is CommonBase, StdUtils {
         registry = MarketRegistry(address(engine_.registry()));
         _feeds = [ethFeed, btcFeed];
         _traders = traders_;
+        keeper = keeper_;
+        _accounts = traders_;
+        _accounts.push(keeper_);
         _lps = lps_;
+        ledger = new LiquidationLedger(engine_, _accounts);
         for (uint256 i; i < MARKETS; ++i) {
             (_initialPrices[i],,) = registry.readPrice(i + 1);
         }
@@ -157,7 +188,14 @@ contract EngineHandler is CommonBase, StdUtils {
             "movePrice",
             "warp",
             "applyTierDrop",
-            "poke"
+            "poke",
+            "gapPrice",
+            "liquidate",
+            "liquidateHealthy",
+            "continueLiquidation",
+            "liquidateBatch",
+            "ownerActsInLiquidation",
+            "donateInsurance"
         ];
     }
 
@@ -166,17 +204,18 @@ contract EngineHandler is CommonBase, StdUtils {
     function deposit(uint256 traderSeed, uint256 amountRaw) external {
         address trader = _trader(traderSeed);
         uint256 amount = bound(amountRaw, 1, MAX_DEPOSIT_TOKENS);
-        _begin(Scope(trader, true, false, false));
+        _begin(Scope(trader, true, false, false, false));
         _depositFor(trader, amount);
         _end("deposit");
     }
 
+    /// @dev The keeper withdraws its rewards like any trader.
     function withdraw(uint256 traderSeed, uint256 amountRaw) external {
-        address trader = _trader(traderSeed);
+        address trader = _accounts[traderSeed % _accounts.length];
         uint256 maxTokens = engine.freeCollateralWad(trader) / TOKEN_TO_WAD;
         if (maxTokens == 0) return _skip("withdraw");
         uint256 amount = bound(amountRaw, 1, maxTokens);
-        _begin(Scope(trader, true, false, false));
+        _begin(Scope(trader, true, false, false, false));
         vm.prank(trader);
         engine.withdraw(amount);
         ghostTokensOut += amount;
@@ -190,7 +229,7 @@ contract EngineHandler is CommonBase, StdUtils {
         if (!found) return _skip("open");
         int256 delta = _sizeFor(s.marketId, bound(notionalRaw, MIN_NOTIONAL_WAD, MAX_NOTIONAL_WAD), isLong);
         uint256 margin = _marginFor(s.marketId, delta, bound(leverageRaw, MIN_LEVERAGE_WAD, MAX_LEVERAGE_WAD));
-        _begin(Scope(s.trader, true, true, true));
+        _begin(Scope(s.trader, true, true, true, false));
         // Sized at 80x or less against 88.9x allowed: an open never fails the initial-margin check.
         _tradeWithCollateral("open", s, delta, margin, bytes4(0));
     }
@@ -201,7 +240,7 @@ contract EngineHandler is CommonBase, StdUtils {
         bool isLong = s.position.sizeWad > 0;
         int256 delta = _sizeFor(s.marketId, bound(notionalRaw, MIN_NOTIONAL_WAD, MAX_NOTIONAL_WAD), isLong);
         uint256 margin = _marginFor(s.marketId, delta, bound(leverageRaw, MIN_LEVERAGE_WAD, MAX_LEVERAGE_WAD));
-        _begin(Scope(s.trader, true, true, true));
+        _begin(Scope(s.trader, true, true, true, false));
         // The position's loss counts against the new size: an increase may fail the initial-margin check.
         _tradeWithCollateral("increase", s, delta, margin, IPerpEngineBase.BelowInitialMargin.selector);
     }
@@ -215,7 +254,7 @@ contract EngineHandler is CommonBase, StdUtils {
         if (sizeAbs <= minRemainder) return _skip("decrease");
         uint256 q = bound(sizeRaw, 1, sizeAbs - minRemainder);
         int256 delta = s.position.sizeWad > 0 ? -int256(q) : int256(q);
-        _begin(Scope(s.trader, true, true, true));
+        _begin(Scope(s.trader, true, true, true, false));
         _reduce("decrease", s, delta);
     }
 
@@ -225,7 +264,7 @@ contract EngineHandler is CommonBase, StdUtils {
         int256 rest =
             _sizeFor(s.marketId, bound(notionalRaw, MIN_NOTIONAL_WAD, MAX_NOTIONAL_WAD), s.position.sizeWad < 0);
         uint256 margin = _marginFor(s.marketId, rest, bound(leverageRaw, MIN_LEVERAGE_WAD, MAX_LEVERAGE_WAD));
-        _begin(Scope(s.trader, true, true, true));
+        _begin(Scope(s.trader, true, true, true, false));
         // The close leg may not pay its fee; the fresh open is sized like an open.
         _tradeWithCollateral("flip", s, rest - s.position.sizeWad, margin, IPerpEngineBase.ProceedsBelowFee.selector);
     }
@@ -233,8 +272,21 @@ contract EngineHandler is CommonBase, StdUtils {
     function close(uint256 slotSeed) external {
         (bool found, Slot memory s) = _findSlot(slotSeed, Need.NonNegativeEquity);
         if (!found) return _skip("close");
-        _begin(Scope(s.trader, true, true, true));
+        _begin(Scope(s.trader, true, true, true, false));
         _reduce("close", s, -s.position.sizeWad);
+    }
+
+    /// @notice Opens a position through the same path as `open`, for the test's setUp to seed a book (not a
+    /// fuzzed action: the test does not target it).
+    function seedPosition(uint256 traderIndex, uint256 marketId, bool isLong, uint256 notionalWad, uint256 leverageWad)
+        external
+    {
+        Slot memory s;
+        s.trader = _traders[traderIndex];
+        s.marketId = marketId;
+        int256 delta = _sizeFor(marketId, notionalWad, isLong);
+        _begin(Scope(s.trader, true, true, true, false));
+        _tradeWithCollateral("open", s, delta, _marginFor(marketId, delta, leverageWad), bytes4(0));
     }
 
     /* MARGIN */
@@ -245,7 +297,7 @@ contract EngineHandler is CommonBase, StdUtils {
         uint256 free = engine.freeCollateralWad(s.trader);
         if (free == 0) return _skip("addMargin");
         uint256 amount = bound(amountRaw, 1, FixedPointMath.minU(free, MAX_MARGIN_MOVE_WAD));
-        _begin(Scope(s.trader, true, true, true));
+        _begin(Scope(s.trader, true, true, true, false));
         vm.prank(s.trader);
         engine.addMargin(s.marketId, amount);
         _end("addMargin");
@@ -261,7 +313,7 @@ contract EngineHandler is CommonBase, StdUtils {
         uint256 removable = _removableMargin(s);
         bool withinRemovable = removable > 0 && amountRaw % 4 != 0;
         uint256 amount = bound(amountRaw, 1, withinRemovable ? removable : s.position.marginWad);
-        _begin(Scope(s.trader, true, true, true));
+        _begin(Scope(s.trader, true, true, true, false));
         vm.prank(s.trader);
         try engine.removeMargin(s.marketId, amount, new uint32[](0)) {
             _checkInitialMarginAfterRemoval(s.trader, s.marketId);
@@ -278,7 +330,7 @@ contract EngineHandler is CommonBase, StdUtils {
         (bool found, Slot memory s) = _findSlot(slotSeed, Need.Open);
         if (!found) return _skip("depositAndAddMargin");
         uint256 amount = bound(amountRaw, 1, MAX_MARGIN_MOVE_WAD / TOKEN_TO_WAD);
-        _begin(Scope(s.trader, false, true, true));
+        _begin(Scope(s.trader, false, true, true, false));
         vm.prank(s.trader);
         engine.depositAndAddMargin(s.marketId, amount);
         ghostTokensIn += amount;
@@ -287,11 +339,26 @@ contract EngineHandler is CommonBase, StdUtils {
 
     /* LIQUIDITY */
 
+    /// @dev While positions are in liquidation LP flows wait: the vault reports no room (ERC-4626 requires it,
+    /// since the deposit would revert) and a deposit anyway reverts with LiquidationsPending.
     function lpDeposit(uint256 lpSeed, uint256 amountRaw) external {
         address lp = _lps[bound(lpSeed, 0, _lps.length - 1)];
         uint256 amount = bound(amountRaw, 1e6, MAX_LP_DEPOSIT_TOKENS);
+        uint256 pending = engine.positionsInLiquidation();
+        if (pending != 0) {
+            if (vault.maxDeposit(lp) != 0) _lpLimitViolation("maxDeposit is not zero while liquidations are pending");
+            if (engine.vaultEquityWad() <= 0 || vault.previewDeposit(amount) == 0) return _skip("lpDeposit");
+            _begin(Scope(lp, false, false, false, false));
+            vm.prank(lp);
+            try vault.deposit(amount, lp) {
+                revert UnexpectedSuccess("an LP deposit went through while liquidations are pending");
+            } catch (bytes memory reason) {
+                _expectOneOf("lpDeposit", reason, _errors(IPerpEngineBase.LiquidationsPending.selector));
+            }
+            return;
+        }
         if (vault.maxDeposit(lp) == 0 || vault.previewDeposit(amount) == 0) return _skip("lpDeposit");
-        _begin(Scope(lp, false, false, false));
+        _begin(Scope(lp, false, false, false, false));
         vm.prank(lp);
         vault.deposit(amount, lp);
         ghostTokensIn += amount;
@@ -300,13 +367,15 @@ contract EngineHandler is CommonBase, StdUtils {
     }
 
     /// @dev Bounded by maxWithdraw / maxRedeem, which ERC-4626 requires never to exceed what would be accepted:
-    /// any revert fails the run.
+    /// any revert fails the run. While liquidations are pending both are zero, and a withdrawal anyway reverts
+    /// with LiquidationsPending.
     function lpWithdraw(uint256 lpSeed, uint256 amountRaw, bool byShares) external {
         address lp = _lps[bound(lpSeed, 0, _lps.length - 1)];
         uint256 max = byShares ? vault.maxRedeem(lp) : vault.maxWithdraw(lp);
+        if (engine.positionsInLiquidation() != 0) return _lpWithdrawWhilePending(lp, amountRaw, max);
         if (max == 0) return _skip("lpWithdraw");
         uint256 amount = bound(amountRaw, 1, max);
-        _begin(Scope(lp, false, false, false));
+        _begin(Scope(lp, false, false, false, false));
         uint256 assets = amount;
         vm.prank(lp);
         if (byShares) assets = vault.redeem(amount, lp, lp);
@@ -319,20 +388,17 @@ contract EngineHandler is CommonBase, StdUtils {
     /* ORACLE, TIME AND KEEPERS */
 
     function movePrice(uint256 marketSeed, int256 bpsRaw) external {
-        uint256 marketId = bound(marketSeed, 1, MARKETS);
-        int256 bps = bound(bpsRaw, -int256(MAX_MOVE_BPS), int256(MAX_MOVE_BPS));
-        uint256 initial = _initialPrices[marketId - 1];
-        uint256 next = uint256(int256(_price(marketId)) * (10_000 + bps) / 10_000);
-        next = next < initial / PRICE_RANGE ? initial / PRICE_RANGE : next;
-        next = next > initial * PRICE_RANGE ? initial * PRICE_RANGE : next;
-        _begin(Scope(address(0), false, false, false));
-        _publish(marketId, next);
-        _end("movePrice");
+        _movePrice("movePrice", marketSeed, bpsRaw, MAX_MOVE_BPS);
+    }
+
+    /// @dev A gap in one oracle round: positions beyond their bankruptcy price become deficits.
+    function gapPrice(uint256 marketSeed, int256 bpsRaw) external {
+        _movePrice("gapPrice", marketSeed, bpsRaw, MAX_GAP_BPS);
     }
 
     function warp(uint256 secondsRaw) external {
         uint256 elapsed = bound(secondsRaw, 1, MAX_WARP);
-        _begin(Scope(address(0), false, false, false));
+        _begin(Scope(address(0), false, false, false, false));
         uint256[MARKETS] memory prices;
         for (uint256 i; i < MARKETS; ++i) {
             prices[i] = _price(i + 1);
@@ -348,7 +414,7 @@ contract EngineHandler is CommonBase, StdUtils {
         (bool found, Slot memory s) = _findSlot(slotSeed, Need.TierDropDue);
         if (!found) return _skip("applyTierDrop");
         // Anyone may apply a due drop: only the target's tier may change, nothing else of anyone.
-        _begin(Scope(s.trader, false, false, true));
+        _begin(Scope(s.trader, false, false, true, false));
         vm.prank(_trader(callerSeed));
         engine.applyTierDrop(s.trader, s.marketId, new uint32[](0));
         _end("applyTierDrop");
@@ -356,16 +422,109 @@ contract EngineHandler is CommonBase, StdUtils {
 
     function poke(uint256 marketSeed, uint256 callerSeed) external {
         uint256 marketId = bound(marketSeed, 1, MARKETS);
-        _begin(Scope(address(0), false, false, false));
+        _begin(Scope(address(0), false, false, false, false));
         vm.prank(_trader(callerSeed));
         engine.poke(marketId);
         _end("poke");
+    }
+
+    /* LIQUIDATION */
+
+    /// @dev A position the handler predicts liquidatable (the engine's own condition, on the funding index accrued
+    /// to now) must be liquidated: any revert fails the run.
+    function liquidate(uint256 slotSeed, uint256 callerSeed) external {
+        (bool found, Slot memory s) = _findSlot(slotSeed, Need.Liquidatable);
+        if (!found) return _skip("liquidate");
+        _liquidateOne("liquidate", s, callerSeed);
+    }
+
+    /// @dev A position left in liquidation is continued whatever its equity now.
+    function continueLiquidation(uint256 slotSeed, uint256 callerSeed) external {
+        (bool found, Slot memory s) = _findSlot(slotSeed, Need.InLiquidation);
+        if (!found) return _skip("continueLiquidation");
+        _liquidateOne("continueLiquidation", s, callerSeed);
+    }
+
+    /// @dev A healthy position (or none) cannot be liquidated: the call must revert with the reason, and changes
+    /// nothing.
+    function liquidateHealthy(uint256 slotSeed, uint256 callerSeed, bool empty) external {
+        (bool found, Slot memory s) = _findSlot(slotSeed, empty ? Need.Empty : Need.Healthy);
+        if (!found) return _skip("liquidateHealthy");
+        address caller = _liquidator(callerSeed);
+        _begin(Scope(caller, false, false, false, false));
+        vm.prank(caller);
+        try engine.liquidate(s.trader, s.marketId) {
+            revert UnexpectedSuccess("liquidated a position that is neither liquidatable nor in liquidation");
+        } catch (bytes memory reason) {
+            bytes4 expected =
+                empty ? IPerpEngineBase.NoPosition.selector : IPerpEngineBase.PositionNotLiquidatable.selector;
+            _expectOneOf("liquidateHealthy", reason, _errors(expected));
+        }
+    }
+
+    /// @dev Several accounts of one market in one call, in a random order: healthy ones, an account with no
+    /// position and sometimes a duplicate are skipped, never reverted.
+    function liquidateBatch(uint256 marketSeed, uint256 maskSeed, uint256 callerSeed) external {
+        uint256 marketId = bound(marketSeed, 1, MARKETS);
+        address[] memory list = _batchList(maskSeed);
+        if (list.length == 0) return _skip("liquidateBatch");
+        address caller = _liquidator(callerSeed);
+        _begin(Scope(caller, true, false, false, true));
+        ledger.beginLiquidation(marketId, caller, false, address(0));
+        vm.prank(caller);
+        uint256 count = engine.liquidateBatch(marketId, list);
+        _liquidationListed = list.length;
+        _liquidationReturned = count;
+        _end("liquidateBatch");
+    }
+
+    /// @dev DESIGN: the owner of a position in liquidation can neither trade it nor move its margin.
+    function ownerActsInLiquidation(uint256 slotSeed, uint256 kind, uint256 amountRaw) external {
+        (bool found, Slot memory s) = _findSlot(slotSeed, Need.InLiquidation);
+        if (!found) return _skip("ownerActsInLiquidation");
+        uint256 amount = bound(amountRaw, 1, MAX_MARGIN_MOVE_WAD / TOKEN_TO_WAD);
+        _begin(Scope(s.trader, true, false, false, false));
+        if (engine.freeCollateralWad(s.trader) < amount * TOKEN_TO_WAD) _depositFor(s.trader, amount);
+        int256 delta = s.position.sizeWad > 0 ? int256(_minSize(s.marketId)) : -int256(_minSize(s.marketId));
+        bytes memory data;
+        kind %= 5;
+        if (kind == 0) {
+            data = abi.encodeCall(ITrading.addMargin, (s.marketId, amount * TOKEN_TO_WAD));
+        } else if (kind == 1) {
+            data = abi.encodeCall(ITrading.depositAndAddMargin, (s.marketId, amount));
+        } else if (kind == 2) {
+            data = abi.encodeCall(ITrading.removeMargin, (s.marketId, 1, new uint32[](0)));
+        } else if (kind == 3) {
+            uint256 margin = amount * TOKEN_TO_WAD;
+            data = abi.encodeCall(ITrading.trade, (s.marketId, delta, margin, _anyPrice(delta), new uint32[](0)));
+        } else {
+            data = abi.encodeCall(ITrading.closePosition, (s.marketId, _anyPrice(-s.position.sizeWad)));
+        }
+        vm.prank(s.trader);
+        (bool succeeded, bytes memory reason) = address(engine).call(data);
+        if (succeeded) revert UnexpectedSuccess("the owner acted on a position in liquidation");
+        _expectOneOf("ownerActsInLiquidation", reason, _errors(IPerpEngineBase.PositionInLiquidation.selector));
+    }
+
+    /// @dev Anyone may donate to the insurance fund; nobody's ledger but the fund's changes.
+    function donateInsurance(uint256 donorSeed, uint256 amountRaw) external {
+        address donor = _accounts[donorSeed % _accounts.length];
+        uint256 amount = bound(amountRaw, 1, MAX_DONATION_TOKENS);
+        _begin(Scope(address(0), false, false, false, false));
+        vm.prank(donor);
+        engine.donateInsurance(amount);
+        ghostTokensIn += amount;
+        _end("donateInsurance");
     }
 
     /* VIEWS FOR THE INVARIANTS */
 
     function traders() external view returns (address[] memory) {
         return _traders;
+    }
+
+    function accounts() external view returns (address[] memory) {
+        return _accounts;
     }
 
     function lps() external view returns (address[] memory) {
@@ -406,6 +565,30 @@ contract EngineHandler is CommonBase, StdUtils {
                 vm.toString(ghostMinVaultCashWad / 1e18)
             )
         );
+        console.log(
+            string.concat(
+                "liquidated slices: ",
+                vm.toString(ledger.countLiquidations()),
+                " (continuations ",
+                vm.toString(ledger.countContinuations()),
+                ", left in liquidation ",
+                vm.toString(ledger.countPartialSlices()),
+                ", with takeover ",
+                vm.toString(ledger.countTakeovers()),
+                "); ADL fills ",
+                vm.toString(ledger.countAdlFills()),
+                " (with haircut ",
+                vm.toString(ledger.countHaircutFills()),
+                "); deficits ",
+                vm.toString(ledger.countDeficits()),
+                ", bad debts ",
+                vm.toString(ledger.countBadDebts()),
+                ", vault overrides ",
+                vm.toString(ledger.countOverrides()),
+                ", batch skips ",
+                vm.toString(ledger.countSkips())
+            )
+        );
     }
 
     /* INTERNAL: TRADES */
@@ -443,6 +626,70 @@ contract EngineHandler is CommonBase, StdUtils {
         }
     }
 
+    function _liquidateOne(string memory action, Slot memory s, uint256 callerSeed) internal {
+        address caller = _liquidator(callerSeed);
+        _begin(Scope(caller, true, false, false, true));
+        ledger.beginLiquidation(s.marketId, caller, true, s.trader);
+        vm.prank(caller);
+        _liquidationReturned = engine.liquidate(s.trader, s.marketId);
+        _liquidationListed = 1;
+        _end(action);
+    }
+
+    /// @dev A random subset of the traders in a random rotation; sometimes the first one twice (a keeper's stale
+    /// list) and the keeper, who never has a position.
+    function _batchList(uint256 seed) internal view returns (address[] memory list) {
+        uint256 n = _traders.length;
+        list = new address[](n + 2);
+        uint256 length;
+        uint256 start = (seed >> 16) % n;
+        for (uint256 i; i < n; ++i) {
+            uint256 index = (start + i) % n;
+            if ((seed >> index) & 1 == 1) list[length++] = _traders[index];
+        }
+        if (length != 0 && (seed >> 24) % 4 == 0) list[length++] = list[0];
+        if ((seed >> 28) % 4 == 0) list[length++] = keeper;
+        assembly ("memory-safe") {
+            mstore(list, length)
+        }
+    }
+
+    /// @dev The keeper, or a trader (perhaps the liquidated one itself) acting as keeper.
+    function _liquidator(uint256 seed) internal view returns (address) {
+        return _accounts[seed % _accounts.length];
+    }
+
+    function _movePrice(string memory action, uint256 marketSeed, int256 bpsRaw, uint256 maxBps) internal {
+        uint256 marketId = bound(marketSeed, 1, MARKETS);
+        int256 bps = bound(bpsRaw, -int256(maxBps), int256(maxBps));
+        uint256 initial = _initialPrices[marketId - 1];
+        uint256 next = uint256(int256(_price(marketId)) * (10_000 + bps) / 10_000);
+        next = next < initial / PRICE_RANGE ? initial / PRICE_RANGE : next;
+        next = next > initial * PRICE_RANGE ? initial * PRICE_RANGE : next;
+        _begin(Scope(address(0), false, false, false, false));
+        _publish(marketId, next);
+        _end(action);
+    }
+
+    function _lpWithdrawWhilePending(address lp, uint256 amountRaw, uint256 max) internal {
+        if (max != 0) _lpLimitViolation("maxWithdraw/maxRedeem is not zero while liquidations are pending");
+        uint256 maxAssets = vault.previewRedeem(vault.balanceOf(lp));
+        if (maxAssets == 0) return _skip("lpWithdraw");
+        uint256 amount = bound(amountRaw, 1, maxAssets);
+        _begin(Scope(lp, false, false, false, false));
+        vm.prank(lp);
+        try vault.withdraw(amount, lp, lp) {
+            revert UnexpectedSuccess("an LP withdrawal went through while liquidations are pending");
+        } catch (bytes memory reason) {
+            _expectOneOf("lpWithdraw", reason, _errors(IPerpEngineBase.LiquidationsPending.selector));
+        }
+    }
+
+    function _lpLimitViolation(string memory what) internal {
+        ++ghostLpLimitViolations;
+        ghostLastViolation = what;
+    }
+
     function _depositFor(address trader, uint256 amountTokens) internal {
         vm.prank(trader);
         engine.deposit(amountTokens);
@@ -476,8 +723,8 @@ contract EngineHandler is CommonBase, StdUtils {
         _scope = scope;
         delete _before;
         delete _lpSharesBefore;
-        for (uint256 i; i < _traders.length; ++i) {
-            _before.push(_snapshot(_traders[i]));
+        for (uint256 i; i < _accounts.length; ++i) {
+            _before.push(_snapshot(_accounts[i]));
         }
         for (uint256 i; i < _lps.length; ++i) {
             _lpSharesBefore.push(vault.balanceOf(_lps[i]));
@@ -489,18 +736,28 @@ contract EngineHandler is CommonBase, StdUtils {
         _end(action, true);
     }
 
-    /// @dev Books the action's events into the ghosts (a reverted call's events are dropped: it changed nothing)
-    /// and checks that nobody outside the action's scope was touched.
+    /// @dev Books the action's events into the ghosts and the ledger (a reverted call's events are dropped: it
+    /// changed nothing) and checks that nobody outside the action's scope was touched. A liquidation's effects on
+    /// other accounts are checked by the ledger instead, to the wei, against its events.
     function _end(string memory action, bool succeeded) internal {
         Vm.Log[] memory logs = vm.getRecordedLogs();
-        if (succeeded) _bookLogs(logs);
+        if (succeeded) {
+            _bookLogs(logs);
+            ledger.book(logs);
+            if (_scope.liquidation) ledger.endLiquidation(_liquidationListed, _liquidationReturned);
+        }
+        ledger.checkMirror();
         int256 cash = engine.vaultCashWad();
         if (cash < ghostMinVaultCashWad) ghostMinVaultCashWad = cash;
 
-        for (uint256 i; i < _traders.length; ++i) {
-            AccountSnapshot memory now_ = _snapshot(_traders[i]);
+        for (uint256 i; i < _accounts.length; ++i) {
+            AccountSnapshot memory now_ = _snapshot(_accounts[i]);
             AccountSnapshot memory was = _before[i];
-            bool isActor = _traders[i] == _scope.actor;
+            bool isActor = _accounts[i] == _scope.actor;
+            if (_scope.liquidation) {
+                _checkTierDrops(action, was, now_);
+                continue;
+            }
             if (now_.free != was.free && !(isActor && _scope.freeMayChange)) _foreign(action, "free collateral");
             if (now_.position != was.position && !(isActor && _scope.positionMayChange)) _foreign(action, "position");
             if (now_.tier != was.tier && !(isActor && _scope.tierMayChange)) _foreign(action, "tier");
@@ -533,6 +790,8 @@ contract EngineHandler is CommonBase, StdUtils {
                     abi.decode(logs[i].data, (int256, uint256, uint256, uint256, int256, int256));
                 ghostFeesWad += fee;
                 ghostRealisedPnlWad += realised;
+            } else if (topic == IPerpEngineBase.InsuranceDonated.selector) {
+                ghostDonationsWad += abi.decode(logs[i].data, (uint256)) * TOKEN_TO_WAD;
             }
         }
     }
@@ -617,10 +876,28 @@ contract EngineHandler is CommonBase, StdUtils {
     function _satisfies(Slot memory s, Need need) internal view returns (bool) {
         if (need == Need.Empty) return s.position.sizeWad == 0;
         if (s.position.sizeWad == 0) return false;
+        if (need == Need.InLiquidation) return s.position.inLiquidation;
+        if (need == Need.TierDropDue) {
+            return s.position.pendingTierSince != 0
+                && block.timestamp >= uint256(s.position.pendingTierSince) + registry.protocolConfig().tierDropDelay;
+        }
+        if (s.position.inLiquidation) return false;
         if (need == Need.Open) return true;
         if (need == Need.NonNegativeEquity) return engine.equityOf(s.trader, s.marketId) >= 0;
-        return s.position.pendingTierSince != 0
-            && block.timestamp >= uint256(s.position.pendingTierSince) + registry.protocolConfig().tierDropDelay;
+        if (need == Need.Liquidatable) return _isLiquidatableNow(s);
+        return !_isLiquidatableNow(s);
+    }
+
+    /// @dev The engine's condition (K against the threshold) on the funding index accrued to now.
+    function _isLiquidatableNow(Slot memory s) internal view returns (bool) {
+        return PositionMath.isLiquidatable(
+            s.position.sizeWad,
+            s.position.marginWad,
+            s.position.jWad,
+            engine.currentFundingIndex(s.marketId),
+            _price(s.marketId),
+            _config(s.marketId).mmrWad
+        );
     }
 
     function _trader(uint256 seed) internal view returns (address) {
