@@ -212,7 +212,10 @@ contract EngineHandler is CommonBase, StdUtils {
     /// @dev The keeper withdraws its rewards like any trader.
     function withdraw(uint256 traderSeed, uint256 amountRaw) external {
         address trader = _accounts[traderSeed % _accounts.length];
-        uint256 maxTokens = engine.freeCollateralWad(trader) / TOKEN_TO_WAD;
+        // Realised profit above the daily threshold vests: only the rest can leave.
+        uint256 free = engine.freeCollateralWad(trader);
+        uint256 locked = engine.lockedProfitWad(trader);
+        uint256 maxTokens = free > locked ? (free - locked) / TOKEN_TO_WAD : 0;
         if (maxTokens == 0) return _skip("withdraw");
         uint256 amount = bound(amountRaw, 1, maxTokens);
         _begin(Scope(trader, true, false, false, false));

@@ -225,6 +225,11 @@ contract LiquidationLedger {
             bytes32 topic = logs[i].topics[0];
             if (topic == IPerpEngineBase.PositionUpdated.selector) {
                 _onPositionUpdated(logs[i]);
+            } else if (topic == IPerpEngineBase.ProfitScaled.selector && _call.active) {
+                // Pro-rata scaling withheld part of an ADL counterparty's profit: it stays in the vault.
+                (, uint256 withheldWad,) = abi.decode(logs[i].data, (uint256, uint256, uint256));
+                _expectedFreeDelta[_addressOf(logs[i].topics[1])] -= int256(withheldWad);
+                ghostLiquidationRealisedPnlWad -= int256(withheldWad);
             } else if (
                 topic == IPerpEngineBase.Liquidated.selector || topic == IPerpEngineBase.AdlFill.selector
                     || topic == IPerpEngineBase.DeficitPaid.selector || topic == IPerpEngineBase.BadDebt.selector
@@ -504,7 +509,7 @@ contract LiquidationLedger {
     }
 
     /// @dev Keeper reward first, then the liquidation fee, the rest to the trader; the fee's impact part to the
-    /// vault, the rest to the insurance fund.
+    /// vault for the size it takes over, the rest to the insurance fund.
     function _checkPayouts(SliceCheck memory s, Liquidation memory d) internal {
         ProtocolConfig memory pc = registry.protocolConfig();
         MarketConfig memory c = registry.marketConfig(s.marketId);
@@ -527,7 +532,8 @@ contract LiquidationLedger {
         uint256 expectedFee = FixedPointMath.minU(s.positiveWad - s.rewardFromEquityWad, feeWad);
         if (d.liquidationFeeWad != expectedFee) _violateLiquidation("liquidation fee is not min(equity left, floor)");
         uint256 feeCharged = FixedPointMath.minU(d.liquidationFeeWad, s.positiveWad - s.rewardFromEquityWad);
-        uint256 toVault = FixedPointMath.minU(feeCharged, impactWad);
+        // The impact part goes to the vault only for the size it takes over; the rest of the fee to the fund.
+        uint256 toVault = FixedPointMath.minU(feeCharged, impactWad).mulDivDown(d.takenOverWad, s.sliceWad);
         ghostLiquidationFeeToVaultWad += toVault;
         ghostLiquidationFeeToInsuranceWad += feeCharged - toVault;
 
