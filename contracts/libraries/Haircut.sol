@@ -10,8 +10,9 @@ import {FixedPointMath} from "./FixedPointMath.sol";
 /// Σ q_i·min(x, π_i) = U (water-filling) gives h_i = min(x, π_i). So the haircuts exactly cover U, nobody
 /// loses principal (h_i ≤ π_i), and with no deficit every fill is at the oracle price.
 /// @dev At most the ADL fill budget of fills (e.g. 16), so sorting them in memory is a few lines over a few
-/// items. The level rounds up and each haircut down to the fill's own profit: the dust above U goes to the
-/// insurance fund.
+/// items. The level rounds up and each haircut is capped at the fill's own profit (rounded down); the dust above
+/// U goes to the insurance fund, and a shortfall of a few wei from the capped fills' rounding is made up by the
+/// most profitable fills.
 library Haircut {
     using FixedPointMath for uint256;
 
@@ -55,6 +56,29 @@ library Haircut {
             haircutsWad[i] = cut;
             totalWad += cut;
         }
+        if (totalWad < deficitWad) {
+            totalWad = _makeUpShortfall(sizesWad, profitsPerUnitWad, order, haircutsWad, deficitWad, totalWad);
+        }
+    }
+
+    /// @dev Capped fills pay their profit rounded down, so the sum can fall a few wei short of the deficit: the
+    /// most profitable fills make it up, each within its own profit, so the haircuts cover the deficit exactly.
+    function _makeUpShortfall(
+        uint256[] memory sizesWad,
+        uint256[] memory profitsPerUnitWad,
+        uint256[] memory order,
+        uint256[] memory haircutsWad,
+        uint256 deficitWad,
+        uint256 totalWad
+    ) private pure returns (uint256) {
+        for (uint256 k = order.length; k > 0 && totalWad < deficitWad; --k) {
+            uint256 idx = order[k - 1];
+            uint256 room = sizesWad[idx].wMulDown(profitsPerUnitWad[idx]) - haircutsWad[idx];
+            uint256 add = room < deficitWad - totalWad ? room : deficitWad - totalWad;
+            haircutsWad[idx] += add;
+            totalWad += add;
+        }
+        return totalWad;
     }
 
     /// @dev Indices of `values` in ascending order (insertion sort: n is the small fill budget).

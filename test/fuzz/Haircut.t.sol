@@ -25,6 +25,20 @@ contract HaircutTest is Test {
         for (uint256 i; i < 4; ++i) assertEq(h[i], 0);
     }
 
+    function test_waterFill_capRoundingShortfallIsMadeUpByAnUncappedFill() public pure {
+        // Sizes 1.5, 0.5 and 1 units at 1, 1 and 10 wei of profit per unit; deficit 4 wei. The level caps the first
+        // two (their profits round down to 1 and 0 wei); the third makes up the rest: 1 + 0 + 3 = 4.
+        uint256[] memory q = new uint256[](3);
+        uint256[] memory pi = new uint256[](3);
+        (q[0], q[1], q[2]) = (1.5e18, 0.5e18, 1e18);
+        (pi[0], pi[1], pi[2]) = (1, 1, 10);
+        (, uint256[] memory h, uint256 total) = Haircut.waterFill(q, pi, 4);
+        assertEq(total, 4);
+        assertEq(h[0], 1);
+        assertEq(h[1], 0);
+        assertEq(h[2], 3);
+    }
+
     function test_waterFill_workedExample() public pure {
         // Profits per unit 1, 2, 10 on 10 units each; U = 50. Level x: 10·1 + 20·x = 50 → x = 2 (fill 0 capped at 1,
         // fills 1 and 2 at 2 each): haircuts 10, 20, 20.
@@ -80,10 +94,10 @@ contract HaircutTest is Test {
             sum += h[i];
         }
         assertEq(sum, total);
-        if (deficit >= profitTotal + n) {
+        if (deficit >= profitTotal) {
             assertEq(total, profitTotal, "everything taken, the rest is bad debt");
-        } else if (deficit <= profitTotal) {
-            assertGe(total + n, deficit, "covers the deficit up to a wei per fill");
+        } else {
+            assertGe(total, deficit, "covers the deficit exactly");
             assertLe(total, deficit + n + sizeTotal / WAD + 1, "and no more than rounding dust");
         }
     }
