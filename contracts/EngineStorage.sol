@@ -256,6 +256,20 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
         _freeCollateralWad[account] = free - amountWad;
     }
 
+    /* MODULES */
+
+    /// @dev Runs the current call in `module` on this storage (delegatecall) and returns or reverts with its
+    /// result: how the engine reaches its modules, and each module the next.
+    function _delegate(address module) internal {
+        assembly ("memory-safe") {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), module, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
+        }
+    }
+
     /* VESTING */
 
     /// @dev Realised profit above the account's daily threshold vests: it is credited to free collateral at once

@@ -41,14 +41,7 @@ contract LiquidationModule is EngineStorage, ILiquidationModule {
     /// @notice Selectors this module does not implement run in the solvency module, still on the engine's
     /// storage (delegatecall preserves the context).
     fallback() external {
-        address next = solvencyModule;
-        assembly ("memory-safe") {
-            calldatacopy(0, 0, calldatasize())
-            let ok := delegatecall(gas(), next, 0, calldatasize(), 0, 0)
-            returndatacopy(0, 0, returndatasize())
-            if iszero(ok) { revert(0, returndatasize()) }
-            return(0, returndatasize())
-        }
+        _delegate(solvencyModule);
     }
 
     /// @inheritdoc ILiquidationModule

@@ -44,14 +44,7 @@ contract PerpEngine is EngineStorage, ITrading {
 
     /// @notice Every selector the engine does not implement runs in the liquidation module, on this storage.
     fallback() external {
-        address module = liquidationModule;
-        assembly ("memory-safe") {
-            calldatacopy(0, 0, calldatasize())
-            let ok := delegatecall(gas(), module, 0, calldatasize(), 0, 0)
-            returndatacopy(0, 0, returndatasize())
-            if iszero(ok) { revert(0, returndatasize()) }
-            return(0, returndatasize())
-        }
+        _delegate(liquidationModule);
     }
 
     /* COLLATERAL */
