@@ -38,5 +38,7 @@ export default defineConfig({
   typechain: { outDir: "types/ethers-contracts" },
   networks: {
     localhost: { type: "http", url: "http://127.0.0.1:8545" },
+    // Any running JSON-RPC node (a Hardhat node or anvil on another port): LOCAL_RPC_URL=http://127.0.0.1:PORT.
+    local: { type: "http", url: process.env.LOCAL_RPC_URL ?? "http://127.0.0.1:8545" },
   },
 });

@@ -1,4 +1,13 @@
 export {
+  backstopVaultAbi,
+  collateralTokenAbi,
+  marketRegistryAbi,
+  mockAggregatorAbi,
+  perpEngineAbi,
+  perpLensAbi,
+  protocolErrorsAbi,
+} from "./abi/generated.ts";
+export {
   MAX_MARGIN_RAISE_PER_DAY_WAD,
   SECONDS_PER_DAY,
   TIER_BOUND_PRECISION,
