@@ -75,6 +75,17 @@ contract LiquidationLedger {
         uint256 overrideWad;
     }
 
+    /// @dev A liquidation call's fee split, observed from the insurance fund's balance (no event carries it).
+    struct FeeSplit {
+        uint256 insuranceBeforeWad;
+        uint256 feesWad;
+        uint256 insurancePaidWad;
+        uint256 dustWad;
+        uint256 vaultShareMinWad;
+        uint256 vaultShareMaxWad;
+        uint256 slices;
+    }
+
     /// @dev Expected state of a counterparty after its ADL fill, checked against its next PositionUpdated.
     struct PendingFill {
         bool set;
@@ -132,6 +143,7 @@ contract LiquidationLedger {
 
     Call internal _call;
     Group internal _group;
+    FeeSplit internal _split;
     PendingFill internal _pending;
     int256[] internal _freeBefore;
     mapping(address account => int256) internal _expectedFreeDelta;
@@ -168,11 +180,13 @@ contract LiquidationLedger {
     uint256 public ghostAdlOrderViolations;
     uint256 public ghostLiquidationViolations;
     uint256 public ghostMirrorMismatches;
+    uint256 public ghostFeeSplitViolations;
     string public lastLiquidationViolation;
     string public lastDeficitViolation;
     string public lastHaircutViolation;
     string public lastAdlOrderViolation;
     string public lastMirrorMismatch;
+    string public lastFeeSplitViolation;
 
     constructor(IPerpEngine engine_, address[] memory accounts_) {
         engine = engine_;
@@ -208,6 +222,8 @@ contract LiquidationLedger {
             lastRemainingWad: 0,
             nonce: nonce
         });
+        delete _split;
+        _split.insuranceBeforeWad = engine.insuranceFundWad();
         _buildWalk(true);
         _buildWalk(false);
         delete _freeBefore;
@@ -256,6 +272,7 @@ contract LiquidationLedger {
         } else if (returned != _call.liquidated) {
             _violateLiquidation("liquidateBatch returned another count");
         }
+        _checkFeeSplit();
         for (uint256 i; i < _accounts.length; ++i) {
             int256 delta = int256(engine.freeCollateralWad(_accounts[i])) - _freeBefore[i];
             if (delta != _expectedFreeDelta[_accounts[i]]) {
@@ -527,9 +544,12 @@ contract LiquidationLedger {
         uint256 expectedFee = FixedPointMath.minU(s.positiveWad - s.rewardFromEquityWad, feeWad);
         if (d.liquidationFeeWad != expectedFee) _violateLiquidation("liquidation fee is not min(equity left, floor)");
         uint256 feeCharged = FixedPointMath.minU(d.liquidationFeeWad, s.positiveWad - s.rewardFromEquityWad);
-        uint256 toVault = FixedPointMath.minU(feeCharged, impactWad);
-        ghostLiquidationFeeToVaultWad += toVault;
-        ghostLiquidationFeeToInsuranceWad += feeCharged - toVault;
+        // DESIGN: the part matching the impact goes to the vault for the size it takes over (it carries that skew),
+        // the rest to the insurance fund. Bounds, since the rounding of that part is not fixed.
+        _split.feesWad += feeCharged;
+        _split.vaultShareMinWad += FixedPointMath.minU(feeCharged, d.takenOverWad.wMulDown(impactPerUnit));
+        _split.vaultShareMaxWad += FixedPointMath.minU(feeCharged, d.takenOverWad.wMulUp(impactPerUnit));
+        ++_split.slices;
 
         _expectedFreeDelta[s.account] += int256(s.positiveWad - s.rewardFromEquityWad - feeCharged);
         _expectedFreeDelta[s.keeper] += int256(d.keeperRewardWad);
@@ -559,6 +579,7 @@ contract LiquidationLedger {
             if (_group.badDebtWad != 0 || _group.badDebtEventSeen) _violateDeficit("bad debt although haircuts cover");
             if (dust > _group.fillSizeUnits) _violateDeficit("haircuts exceed the deficit beyond rounding dust");
             ghostHaircutDustWad += dust;
+            _split.dustWad += dust;
         } else {
             if (_group.badDebtWad != unpaid - _group.haircutWad) _violateDeficit("bad debt is not the unpaid rest");
             if (!_group.badDebtEventSeen || _group.badDebtEventWad != _group.badDebtWad) {
@@ -568,10 +589,30 @@ contract LiquidationLedger {
             ++countBadDebts;
         }
         ghostInsuranceToVaultWad += _group.insuranceWad;
+        _split.insurancePaidWad += _group.insuranceWad;
         // When part of the deficit stays unpaid the vault takes nothing it could refuse: all goes to ADL.
         if (unpaid != 0 && d.remainingSizeWad == 0 && s.sliceWad == s.wholeWad && d.takenOverWad != _group.overrideWad)
         {
             _violateDeficit("vault took size over while the deficit stayed unpaid");
+        }
+    }
+
+    /// @dev No event says how a liquidation fee was split: the insurance fund's change in the call tells, once its
+    /// other flows (deficits paid, haircut dust) are taken out.
+    function _checkFeeSplit() internal {
+        int256 toInsurance = int256(engine.insuranceFundWad()) - int256(_split.insuranceBeforeWad)
+            + int256(_split.insurancePaidWad) - int256(_split.dustWad);
+        if (toInsurance < 0 || uint256(toInsurance) > _split.feesWad) {
+            ++ghostFeeSplitViolations;
+            lastFeeSplitViolation = "the insurance fund moved by other than the liquidation's flows";
+            return;
+        }
+        uint256 toVault = _split.feesWad - uint256(toInsurance);
+        ghostLiquidationFeeToVaultWad += toVault;
+        ghostLiquidationFeeToInsuranceWad += uint256(toInsurance);
+        if (toVault + _split.slices < _split.vaultShareMinWad || toVault > _split.vaultShareMaxWad + _split.slices) {
+            ++ghostFeeSplitViolations;
+            lastFeeSplitViolation = "the vault got the fee's impact part for size it did not take over";
         }
     }
 
