@@ -17,8 +17,8 @@ import {LiquidationLedger} from "./handlers/LiquidationLedger.sol";
 /// fills the rest) and a gap's deficits soon exceed what the vault may pay (haircuts, then bad debt); LP flows move
 /// it back and forth. The ADL fill budget is 1, so a liquidation outgrows one call and is continued. Every run
 /// starts from a seeded book: each of six traders holds a position in each market, longs and shorts in every tier.
-/// Each invariant runs its own campaign of 32 runs × 128 calls (inline, so that the whole suite stays within about
-/// three minutes on two cores: 16 × 4,096 = 65,536 handler calls); raise them there to dig deeper.
+/// Each invariant runs its own campaign of 24 runs × 128 calls (inline, so that the whole Solidity suite stays well
+/// within three minutes on two cores: 16 × 3,072 = 49,152 handler calls); raise them there to dig deeper.
 contract EngineInvariantTest is BaseTest {
     uint256 internal constant TRADER_DEPOSIT_TOKENS = 1_000_000e6;
     uint256 internal constant LP_WITHDRAWAL_TOKENS = 4_800_000e6;
@@ -109,7 +109,7 @@ contract EngineInvariantTest is BaseTest {
     /// @notice DESIGN "Conservation": the tokens the engine holds are exactly its ledgers (no dust source exists
     /// in this version): every account's free collateral (the keeper's rewards included), every margin, the
     /// insurance fund, the vault's cash and the treasury; and exactly what entered minus what left.
-    /// hardhat-config: invariant.runs = 32
+    /// hardhat-config: invariant.runs = 24
     /// hardhat-config: invariant.depth = 128
     function invariant_conservation() public view {
         uint256 held = usdc.balanceOf(address(engine));
@@ -123,7 +123,7 @@ contract EngineInvariantTest is BaseTest {
     /// donations and every liquidation's flows (fee shares, insurance paid, keeper shortfall, haircut dust). The
     /// ledgers that cannot be negative (insurance, treasury, free collateral) are unsigned: a debit beyond them
     /// would revert the action and fail the run, since the handler never reverts.
-    /// hardhat-config: invariant.runs = 32
+    /// hardhat-config: invariant.runs = 24
     /// hardhat-config: invariant.depth = 128
     function invariant_ledgersMatchTheirGhostTotals() public view {
         assertEq(handler.ghostFeeSplitErrors(), 0, "a fee was not split 20/20/60 (rounded down)");
@@ -145,7 +145,7 @@ contract EngineInvariantTest is BaseTest {
 
     /// @notice DESIGN "Zero sum": per market, long size − short size is the traders' net size and the J sums
     /// are Σ|s|·J per side, exactly.
-    /// hardhat-config: invariant.runs = 32
+    /// hardhat-config: invariant.runs = 24
     /// hardhat-config: invariant.depth = 128
     function invariant_zeroSum_aggregatesAreTheSumOverPositions() public view {
         address[] memory traders = handler.traders();
@@ -174,7 +174,7 @@ contract EngineInvariantTest is BaseTest {
 
     /// @notice Each side's cached PnL is the exact sum of s·(P − F − J) over its positions at the cached price
     /// and stored index, rounded up (the vault's liability errs high) by less than one wei; notional likewise.
-    /// hardhat-config: invariant.runs = 32
+    /// hardhat-config: invariant.runs = 24
     /// hardhat-config: invariant.depth = 128
     function invariant_zeroSum_cachedPnlIsTheExactSumOverPositions() public view {
         address[] memory traders = handler.traders();
@@ -200,7 +200,7 @@ contract EngineInvariantTest is BaseTest {
 
     /// @notice DESIGN "Zero sum": the traders' aggregate PnL (realised plus cached unrealised) is exactly minus
     /// the vault's trading PnL, and the vault's equity is its cash minus the traders' net unrealised PnL.
-    /// hardhat-config: invariant.runs = 32
+    /// hardhat-config: invariant.runs = 24
     /// hardhat-config: invariant.depth = 128
     function invariant_zeroSum_tradersPnlIsMinusTheVaultPnl() public view {
         int256 unrealised;
@@ -223,7 +223,7 @@ contract EngineInvariantTest is BaseTest {
     }
 
     /// @notice DESIGN "Safety": no margin removal leaves a position below initial margin.
-    /// hardhat-config: invariant.runs = 32
+    /// hardhat-config: invariant.runs = 24
     /// hardhat-config: invariant.depth = 128
     function invariant_safety_noMarginRemovalBelowInitialMargin() public view {
         assertEq(handler.ghostRemovalsBelowInitialMargin(), 0, handler.ghostLastViolation());
@@ -231,7 +231,7 @@ contract EngineInvariantTest is BaseTest {
 
     /// @notice DESIGN "Safety": no action by one account moves another account's funds, position or tier (a due
     /// tier drop, which anyone may apply, changes only its target's tier).
-    /// hardhat-config: invariant.runs = 32
+    /// hardhat-config: invariant.runs = 24
     /// hardhat-config: invariant.depth = 128
     function invariant_safety_noActionTouchesAnotherAccount() public view {
         assertEq(handler.ghostForeignChanges(), 0, handler.ghostLastViolation());
@@ -239,7 +239,7 @@ contract EngineInvariantTest is BaseTest {
 
     /// @notice DESIGN "ADL order": a tier rises at once, so the stored tier is never below the tier of the chosen
     /// leverage; it drops only after the delay, through applyTierDrop, and a pending tier is always a drop.
-    /// hardhat-config: invariant.runs = 32
+    /// hardhat-config: invariant.runs = 24
     /// hardhat-config: invariant.depth = 128
     function invariant_tierRisesAtOnceAndDropsOnlyAfterTheDelay() public view {
         assertEq(handler.ghostEarlyTierDrops(), 0, handler.ghostLastViolation());
@@ -259,7 +259,7 @@ contract EngineInvariantTest is BaseTest {
     /// @notice DESIGN "Order": ordered by K (longs descending, shorts ascending), the liquidatable positions of a side
     /// are a prefix, at the oracle price and the funding index accrued to now (positions already in liquidation
     /// aside).
-    /// hardhat-config: invariant.runs = 32
+    /// hardhat-config: invariant.runs = 24
     /// hardhat-config: invariant.depth = 128
     function invariant_order_liquidatableSetIsAPrefixOfTheKOrder() public view {
         address[] memory accounts = handler.accounts();
@@ -290,7 +290,7 @@ contract EngineInvariantTest is BaseTest {
     /// @notice DESIGN "Order": each tier list is sorted by (J ascending for longs, descending for shorts, then
     /// insertion order) and holds exactly the open positions of its side and stored tier; exempt positions are
     /// in none. Its length, head, tail and back links agree, and no walk is longer than the positions that exist.
-    /// hardhat-config: invariant.runs = 32
+    /// hardhat-config: invariant.runs = 24
     /// hardhat-config: invariant.depth = 128
     function invariant_order_tierListsAreSortedAndHoldExactlyTheirPositions() public view {
         address[] memory accounts = handler.accounts();
@@ -333,7 +333,7 @@ contract EngineInvariantTest is BaseTest {
     /// could not pay) equals what the insurance fund, the vault, the ADL haircuts (their rounding dust aside, which
     /// goes to the fund) and bad debt paid, to the wei; bad debt only once every haircut took its whole profit; and
     /// each market's bad-debt counter is the sum of its BadDebt events. The fund never pays past its daily cap.
-    /// hardhat-config: invariant.runs = 32
+    /// hardhat-config: invariant.runs = 24
     /// hardhat-config: invariant.depth = 128
     function invariant_noHiddenLoss_everyDeficitIsPaidByANamedBalance() public view {
         assertEq(ledger.ghostDeficitViolations(), 0, ledger.lastDeficitViolation());
@@ -349,7 +349,7 @@ contract EngineInvariantTest is BaseTest {
 
     /// @notice DESIGN "No hidden loss": no ADL counterparty's haircut exceeds its profit on the slice (nobody
     /// loses principal to ADL).
-    /// hardhat-config: invariant.runs = 32
+    /// hardhat-config: invariant.runs = 24
     /// hardhat-config: invariant.depth = 128
     function invariant_noHiddenLoss_noHaircutExceedsTheCounterpartysProfit() public view {
         assertEq(ledger.ghostHaircutsAboveProfit(), 0, ledger.lastHaircutViolation());
@@ -360,7 +360,7 @@ contract EngineInvariantTest is BaseTest {
     /// documented ones; fills walk the opposite side's tiers from the highest, head first, never skipping, within
     /// the call's budget; a remainder is left only when that budget is spent; and every account's free collateral
     /// moves by exactly what the events say.
-    /// hardhat-config: invariant.runs = 32
+    /// hardhat-config: invariant.runs = 24
     /// hardhat-config: invariant.depth = 128
     function invariant_liquidation_followsTheWaterfallAndTheAdlOrder() public view {
         assertEq(ledger.ghostLiquidationViolations(), 0, ledger.lastLiquidationViolation());
@@ -370,7 +370,7 @@ contract EngineInvariantTest is BaseTest {
     /// @notice DESIGN "The liquidation waterfall": of the liquidation fee, the part matching the price impact goes to
     /// the vault for the size it takes over (it carries that skew), the rest to the insurance fund; so a slice that
     /// ADL closes pays the vault nothing.
-    /// hardhat-config: invariant.runs = 32
+    /// hardhat-config: invariant.runs = 24
     /// hardhat-config: invariant.depth = 128
     function invariant_liquidationFee_impactPartGoesToTheVaultOnlyForTheSizeItTakesOver() public view {
         assertEq(ledger.ghostFeeSplitViolations(), 0, ledger.lastFeeSplitViolation());
@@ -378,7 +378,7 @@ contract EngineInvariantTest is BaseTest {
 
     /// @notice DESIGN "Positions": the events carry every position's whole state, so an indexer rebuilds each
     /// position from the logs alone (inLiquidation from Liquidated's remaining size).
-    /// hardhat-config: invariant.runs = 32
+    /// hardhat-config: invariant.runs = 24
     /// hardhat-config: invariant.depth = 128
     function invariant_eventsRebuildEveryPosition() public view {
         assertEq(ledger.ghostMirrorMismatches(), 0, ledger.lastMirrorMismatch());
@@ -386,7 +386,7 @@ contract EngineInvariantTest is BaseTest {
 
     /// @notice The engine's count of positions in liquidation is the number of positions flagged so, and LP flows
     /// wait while it is not zero (the vault reports no room, and a flow anyway reverts).
-    /// hardhat-config: invariant.runs = 32
+    /// hardhat-config: invariant.runs = 24
     /// hardhat-config: invariant.depth = 128
     function invariant_positionsInLiquidationIsTheCountOfFlaggedPositions() public view {
         address[] memory accounts = handler.accounts();
