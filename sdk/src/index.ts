@@ -100,3 +100,38 @@ export {
   type ReadIgnitionDeploymentOptions,
 } from "./deployment/deployment.ts";
 export { DeploymentError, type DeploymentErrorParameters, type DeploymentErrorType } from "./errors/deployment.ts";
+export {
+  InvalidInputError,
+  NetworkError,
+  RpcError,
+  SdkError,
+  type InvalidInputErrorType,
+  type NetworkErrorType,
+  type RpcErrorType,
+  type SdkErrorParameters,
+} from "./errors/base.ts";
+export { PROTOCOL_ERROR_MESSAGES, type ProtocolErrorMessages } from "./errors/messages.ts";
+export { toSdkError } from "./errors/normalize.ts";
+export {
+  ContractRevertError,
+  decodeRevertData,
+  ProtocolError,
+  protocolErrorMessage,
+  TransactionRevertedError,
+  type ContractRevertErrorType,
+  type ContractRevertKind,
+  type ProtocolErrorArgs,
+  type ProtocolErrorName,
+  type ProtocolErrorParameters,
+  type ProtocolErrorType,
+  type TransactionRevertedErrorType,
+} from "./errors/protocol.ts";
+export {
+  formatFixed,
+  formatPriceWad,
+  formatRatioWad,
+  formatSizeWad,
+  formatTokenUnits,
+  formatUsdWad,
+  type FormatOptions,
+} from "./format/units.ts";
