@@ -135,3 +135,30 @@ export {
   formatUsdWad,
   type FormatOptions,
 } from "./format/units.ts";
+export {
+  compareLogs,
+  getProtocolLogs,
+  PROTOCOL_STREAMS,
+  type AnyProtocolLog,
+  type AnyPublicClient,
+  type GetProtocolLogsParameters,
+  type LogPosition,
+  type LogSelection,
+  type LogSource,
+  type ProtocolEventName,
+  type ProtocolLog,
+  type ProtocolStream,
+} from "./events/logs.ts";
+export {
+  watchAdlFills,
+  watchBadDebt,
+  watchLiquidations,
+  watchOracleRounds,
+  watchProtocolEvents,
+  watchTrades,
+  type LogRange,
+  type ProtocolEventWatcher,
+  type WatchErrorContext,
+  type WatchProtocolEventsParameters,
+  type WatchStreamParameters,
+} from "./events/watch.ts";
