@@ -119,6 +119,8 @@ const BATCH_BASE_GAS = 90_000n;
 const GAS_LIMIT_PERCENT = 130n;
 /** Due tier drops applied per tick at most (they earn nothing; liquidations come first). */
 const TIER_DROPS_PER_TICK = 20;
+/** Longest wait between failed rounds. */
+const MAX_BACKOFF_MS = 3_000;
 /** ADL lists are read again at most this often (ms) when positions changed. */
 const ADL_MIRROR_MIN_INTERVAL_MS = 5_000;
 
@@ -399,23 +401,24 @@ export function createKeeper(parameters: CreateKeeperParameters): Keeper {
 
   async function solvencyAdl(blockNumber: bigint, errors: string[]): Promise<SentSummary[]> {
     const jobs: { marketId: bigint; accounts: Address[]; keys: string[]; request: TxRequest }[] = [];
-    for (const m of markets ?? []) {
-      for (const isLong of [true, false]) {
-        const key = `solvency:${m.marketId}:${isLong}`;
-        if (inFlightCalls.has(key)) continue;
+    const sides = (markets ?? []).flatMap((m) => [true, false].map((isLong) => ({ marketId: m.marketId, isLong })));
+    await Promise.all(
+      sides.map(async ({ marketId, isLong }) => {
+        const key = `solvency:${marketId}:${isLong}`;
+        if (inFlightCalls.has(key)) return;
         try {
-          const [, , triggered] = await publicClient.readContract({ address: engine, abi: perpEngineAbi, functionName: "solvencyAdlStatus", args: [m.marketId, isLong], blockNumber });
-          if (!triggered) continue;
-          const data = encodeFunctionData({ abi: perpEngineAbi, functionName: "deleverageForSolvency", args: [m.marketId, isLong] });
+          const [, , triggered] = await publicClient.readContract({ address: engine, abi: perpEngineAbi, functionName: "solvencyAdlStatus", args: [marketId, isLong], blockNumber });
+          if (!triggered) return;
+          const data = encodeFunctionData({ abi: perpEngineAbi, functionName: "deleverageForSolvency", args: [marketId, isLong] });
           const gas = await estimate(signers[0] as Address, data);
-          log.warn({ marketId: m.marketId, isLong }, "vault-solvency ADL condition holds: triggering it");
-          jobs.push({ marketId: m.marketId, accounts: [], keys: [key], request: { to: engine, data, gas: capped((gas * GAS_LIMIT_PERCENT) / 100n), kind: "solvencyAdl" } });
+          log.warn({ marketId, isLong }, "vault-solvency ADL condition holds: triggering it");
+          jobs.push({ marketId, accounts: [], keys: [key], request: { to: engine, data, gas: capped((gas * GAS_LIMIT_PERCENT) / 100n), kind: "solvencyAdl" } });
         } catch (error) {
           countRpcError("solvencyAdl", error);
-          errors.push(`solvency ADL market ${m.marketId}: ${errorText(error).slice(0, 200)}`);
+          errors.push(`solvency ADL market ${marketId}: ${errorText(error).slice(0, 200)}`);
         }
-      }
-    }
+      })
+    );
     return jobs.length === 0 ? [] : sendAll(jobs, errors);
   }
 
@@ -586,7 +589,8 @@ export function createKeeper(parameters: CreateKeeperParameters): Keeper {
       } catch (error) {
         countRpcError("loop", error);
         log.error({ err: errorText(error).slice(0, 500), retryInMs: backoffMs }, "round failed; retrying");
-        backoffMs = Math.min(backoffMs * 2, 30_000);
+        // Back off, but not for long: during a crash a keeper that waits is a keeper that misses the block.
+        backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
       }
       if (!running) break;
       await new Promise<void>((resolve) => {
