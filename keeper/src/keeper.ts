@@ -24,7 +24,7 @@ import {
   type TransactionReceipt,
 } from "viem";
 import type { Registry } from "prom-client";
-import { marketRegistryAbi, mockAggregatorAbi, perpEngineAbi, perpLensAbi } from "@open-waterfall/sdk";
+import { defineDeployment, marketRegistryAbi, mockAggregatorAbi, perpEngineAbi, perpLensAbi, type ProtocolDeployment } from "@open-waterfall/sdk";
 
 import { liquidationThresholdK } from "./index/kIndex.ts";
 import type { KeeperConfig } from "./config/schema.ts";
@@ -151,7 +151,14 @@ export function createKeeper(parameters: CreateKeeperParameters): Keeper {
   const follower = new ChainFollower({
     client: publicClient,
     book,
-    readEvents: engineEventReader({ client: publicClient, engine, chunkBlocks: config.logChunkBlocks }),
+    readEvents: engineEventReader({
+      client: publicClient,
+      deployment: () => {
+        if (deployment === undefined) throw new Error("the keeper reads logs only after reading its deployment");
+        return deployment;
+      },
+      chunkBlocks: config.logChunkBlocks,
+    }),
     fromBlock: config.deployment.fromBlock,
     reorgDepth: config.reorgDepth,
     logger: logger.child({ component: "sync" }),
@@ -169,6 +176,7 @@ export function createKeeper(parameters: CreateKeeperParameters): Keeper {
 
   let markets: MarketInfo[] | undefined;
   let registry: Address | undefined;
+  let deployment: ProtocolDeployment | undefined;
   let txGasCap: bigint | undefined = config.gas.maxTxGas;
   const gasPerPosition = new Map<bigint, bigint>();
   /** Position id → hash of our pending transaction that handles it. */
@@ -193,7 +201,16 @@ export function createKeeper(parameters: CreateKeeperParameters): Keeper {
   };
 
   async function init(): Promise<MarketInfo[]> {
-    registry ??= await publicClient.readContract({ address: engine, abi: perpEngineAbi, functionName: "registry" });
+    if (deployment === undefined) {
+      const [registryAddress, vault, collateral] = await Promise.all([
+        publicClient.readContract({ address: engine, abi: perpEngineAbi, functionName: "registry" }),
+        publicClient.readContract({ address: engine, abi: perpEngineAbi, functionName: "vault" }),
+        publicClient.readContract({ address: engine, abi: perpEngineAbi, functionName: "collateral" }),
+      ]);
+      registry = registryAddress;
+      deployment = defineDeployment({ engine, registry: registryAddress, vault, collateral, lens: config.deployment.lens, deploymentBlock: config.deployment.fromBlock });
+    }
+    registry ??= deployment.registry;
     const ids =
       config.markets === "all"
         ? Array.from({ length: Number(await publicClient.readContract({ address: registry, abi: marketRegistryAbi, functionName: "marketCount" })) }, (_, i) => BigInt(i + 1))
