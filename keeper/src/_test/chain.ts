@@ -183,7 +183,18 @@ export async function startTestChain(kind: LocalNodeKind): Promise<TestChain> {
         const tokensEach = marginWad / 10n ** 12n + 100n * USDC;
         for (let done = 0; done < count; done += perCall) {
           const n = Math.min(perCall, count - done);
-          await admin(spawner, artifact.abi, "spawn", [deployment.engine, marketId, sizeWad, marginWad, tokensEach, tier, BigInt(n)]);
+          // PositionSpawner now and then fails to create an account (SpawnFailed, its salt depends on gasleft()):
+          // a later block gets another salt.
+          for (let attempt = 1; ; attempt++) {
+            try {
+              await admin(spawner, artifact.abi, "spawn", [deployment.engine, marketId, sizeWad, marginWad, tokensEach, tier, BigInt(n)]);
+              break;
+            } catch (error) {
+              if (attempt >= 4) throw error;
+              if (!automine) await mine();
+              await rpc("evm_mine");
+            }
+          }
         }
       },
       async positions(blockNumber) {
