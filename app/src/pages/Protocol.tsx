@@ -3,7 +3,7 @@
  * positions in liquidation, the insurance fund over time, the vault's equity, bad debt, and a live feed of
  * liquidations and ADL fills with their haircuts.
  */
-import type { Market } from "@open-waterfall/sdk";
+import { perpEngineAbi, type Market } from "@open-waterfall/sdk";
 import { useQuery } from "@tanstack/react-query";
 
 import { LineChart } from "../components/Chart.tsx";
@@ -12,10 +12,10 @@ import { useApp } from "../context.tsx";
 import { formatLeverage, formatPercent, formatSignedUsd, formatSize, formatUsd, formatUsdCompact, shortAddress } from "../format/display.ts";
 import { adlHeads } from "../sdk-additions/adlHeads.ts";
 import { FEED_EVENTS, feedItems, type FeedLog } from "../sdk-additions/feed.ts";
-import { readHistory, sampleBlocks } from "../sdk-additions/history.ts";
+import { firstBlockWhere, readHistory, sampleBlocks } from "../sdk-additions/history.ts";
 import { assetOf, useMarkets } from "./Markets.tsx";
 
-const HISTORY_SAMPLES = 24;
+const HISTORY_SAMPLES = 16;
 
 function AdlSide({ market, isLong }: { market: Market; isLong: boolean }) {
   const { publicClient, config, perp } = useApp();
@@ -62,7 +62,7 @@ function AdlSide({ market, isLong }: { market: Market; isLong: boolean }) {
                         <td>{shortAddress(t.head.account)}</td>
                         <td>{formatSize(t.head.sizeWad < 0n ? -t.head.sizeWad : t.head.sizeWad, asset)}</td>
                         <td>{formatLeverage(t.head.chosenLeverageWad)}</td>
-                        <td className={t.head.unrealisedPnlWad > 0n ? "good" : "bad"}>{formatSignedUsd(t.head.unrealisedPnlWad)}</td>
+                        <td className={t.head.unrealisedPnlWad > 0n ? "good" : t.head.unrealisedPnlWad < 0n ? "bad" : "muted"}>{formatSignedUsd(t.head.unrealisedPnlWad)}</td>
                       </>
                     )}
                   </tr>
@@ -82,13 +82,31 @@ function Solvency() {
     queryKey: ["solvency"],
     refetchInterval: 3_000,
     queryFn: async () => {
-      const [vault, insuranceWad, badDebt, head] = await Promise.all([perp.getVault(), perp.getInsuranceFund(), perp.getBadDebt(), publicClient.getBlockNumber()]);
-      const blocks = sampleBlocks({ fromBlock: config.deployment.deploymentBlock, toBlock: head, count: HISTORY_SAMPLES });
-      const [insuranceHistory, equityHistory] = await Promise.all([
-        readHistory({ client: publicClient, blocks, read: (blockNumber) => perp.getInsuranceFund({ blockNumber }) }),
-        readHistory({ client: publicClient, blocks, read: async (blockNumber) => (await perp.getVault({ blockNumber })).equityWad }),
+      const [vault, insuranceWad, badDebt] = await Promise.all([perp.getVault(), perp.getInsuranceFund(), perp.getBadDebt()]);
+      return { vault, insuranceWad, badDebt };
+    },
+  });
+  // History is sampled apart from the live numbers (reads at past blocks are slower), with one engine read per
+  // sample and number.
+  const history = useQuery({
+    queryKey: ["solvencyHistory"],
+    refetchInterval: 10_000,
+    queryFn: async () => {
+      const head = await publicClient.getBlockNumber();
+      // The deployment's first block may come before the engine's: sample from the first block it has code.
+      const start = await firstBlockWhere({
+        fromBlock: config.deployment.deploymentBlock,
+        toBlock: head,
+        holds: async (blockNumber) => ((await publicClient.getCode({ address: config.deployment.engine, blockNumber })) ?? "0x") !== "0x",
+      });
+      if (start === undefined) return { insurance: [], equity: [] };
+      const blocks = sampleBlocks({ fromBlock: start, toBlock: head, count: HISTORY_SAMPLES });
+      const engine = { address: config.deployment.engine, abi: perpEngineAbi } as const;
+      const [insurance, equity] = await Promise.all([
+        readHistory({ client: publicClient, blocks, read: (blockNumber) => publicClient.readContract({ ...engine, functionName: "insuranceFundWad", blockNumber }) }),
+        readHistory({ client: publicClient, blocks, read: (blockNumber) => publicClient.readContract({ ...engine, functionName: "vaultEquityWad", blockNumber }) }),
       ]);
-      return { vault, insuranceWad, badDebt, insuranceHistory, equityHistory };
+      return { insurance, equity };
     },
   });
   const toPoints = (h: readonly { timestamp: bigint; valueWad: bigint }[]) => h.map((p) => ({ timestamp: p.timestamp, priceWad: p.valueWad }));
@@ -96,19 +114,23 @@ function Solvency() {
     <QueryView query={state} what="solvency">
       {(s) => (
         <div className="grid">
-          <article className="card">
+          <article className="card" data-testid="insurance-card">
             <h3>Insurance fund</h3>
             <strong className="big" data-testid="insurance-fund">
               {formatUsd(s.insuranceWad)}
             </strong>
-            <LineChart points={toPoints(s.insuranceHistory)} label="Insurance fund over time" format={formatUsdCompact} />
+            <QueryView query={history} what="history">
+              {(h) => <LineChart points={toPoints(h.insurance)} label="Insurance fund over time" format={formatUsdCompact} />}
+            </QueryView>
           </article>
           <article className="card">
             <h3>Vault equity</h3>
             <strong className="big" data-testid="vault-equity">
               {formatUsd(s.vault.equityWad)}
             </strong>
-            <LineChart points={toPoints(s.equityHistory)} label="Vault equity over time" format={formatUsdCompact} />
+            <QueryView query={history} what="history">
+              {(h) => <LineChart points={toPoints(h.equity)} label="Vault equity over time" format={formatUsdCompact} />}
+            </QueryView>
             <dl className="stats">
               <div>
                 <dt>Cash</dt>

@@ -36,6 +36,34 @@ export function sampleBlocks({ fromBlock, toBlock, count }: SampleBlocksParamete
   return blocks;
 }
 
+/** Parameters of {@link firstBlockWhere}. */
+export type FirstBlockWhereParameters = {
+  /** First block to consider. */
+  fromBlock: bigint;
+  /** Last block to consider. */
+  toBlock: bigint;
+  /** A condition that, once true at a block, stays true at every later block (e.g. "the contract has code"). */
+  holds: (blockNumber: bigint) => Promise<boolean>;
+};
+
+/**
+ * The first block in a range where a monotone condition holds, by bisection (about log2 of the range calls).
+ *
+ * @param parameters - {@link FirstBlockWhereParameters}
+ * @returns The block, or undefined when it does not hold even at `toBlock`.
+ */
+export async function firstBlockWhere({ fromBlock, toBlock, holds }: FirstBlockWhereParameters): Promise<bigint | undefined> {
+  if (toBlock < fromBlock || !(await holds(toBlock))) return undefined;
+  let low = fromBlock;
+  let high = toBlock;
+  while (low < high) {
+    const mid = (low + high) / 2n;
+    if (await holds(mid)) high = mid;
+    else low = mid + 1n;
+  }
+  return low;
+}
+
 /** One sample of a number over time. */
 export type HistoryPoint = {
   readonly blockNumber: bigint;
