@@ -6,11 +6,11 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { createPublicClient, http, type Address, type Hex } from "viem";
 
-import { collateralTokenAbi, marketRegistryAbi, perpEngineAbi } from "../abi/generated.ts";
+import { collateralTokenAbi, marketRegistryAbi, mockAggregatorAbi, perpEngineAbi } from "../abi/generated.ts";
 import { startEnv, type TestEnv } from "../_test/env.ts";
 import { WAD } from "../constants.ts";
 import { InvalidInputError, NetworkError } from "../errors/base.ts";
-import { ProtocolError } from "../errors/protocol.ts";
+import { ProtocolError, TransactionRevertedError } from "../errors/protocol.ts";
 import type { AnyProtocolLog, ProtocolLog } from "../events/logs.ts";
 import { createPerpClient, type PerpClient } from "./client.ts";
 import type { AnyWalletClient, TradeResult } from "./writes.ts";
@@ -269,6 +269,37 @@ for (const kind of ["hardhat", "anvil"] as const) {
       assert.ok(adl.args.closedWad > 0n);
       assert.ok(adl.args.sideProfitAfterWad < adl.args.sideProfitBeforeWad);
       assert.ok(eventsNamed(result.events, "SolvencyDeleveraged").length >= 1);
+    });
+
+    test("test_execute_reportsATransactionThatRevertsAfterItsSimulationPassed", async () => {
+      await alice!.trade({ marketId: ETH, sizeDeltaWad: w(1), marginWad: w(1_000) });
+      const pending = (address: Address) => env.publicClient.getTransactionCount({ address, blockTag: "pending" });
+      const nonce = await pending(alice!.account);
+      await env.testClient.setAutomine(false);
+      try {
+        // alice's close passes its simulation and waits in the pool; a round with a higher tip, mined first in
+        // the same block, leaves the oracle's round incomplete, so the close reverts on chain.
+        const close = alice!.closePosition({ marketId: ETH });
+        for (let i = 0; i < 500 && (await pending(alice!.account)) <= nonce; i++) await new Promise((r) => setTimeout(r, 20));
+        const admin = env.walletFor(env.accounts[0]!);
+        await admin.writeContract({
+          address: env.deployment.feedsBySymbol["ETH-USD"],
+          abi: mockAggregatorAbi,
+          functionName: "setRound",
+          args: [4000n * 10n ** 8n, 1n, BigInt(Math.floor(Date.now() / 1000)), 0n],
+          maxPriorityFeePerGas: 50n * 10n ** 9n,
+          maxFeePerGas: 500n * 10n ** 9n,
+        });
+        await env.testClient.mine({ blocks: 1 });
+        await assert.rejects(close, (e: unknown) => {
+          assert.ok(e instanceof TransactionRevertedError, String(e));
+          assert.equal(e.receipt.status, "reverted");
+          assert.ok(e.cause instanceof ProtocolError && e.cause.is("OracleRoundIncomplete"), String(e.cause));
+          return true;
+        });
+      } finally {
+        await env.testClient.setAutomine(true);
+      }
     });
 
     test("test_writes_refuseBadInputsAndDecodeRevertsLeavingStateUnchanged", async () => {

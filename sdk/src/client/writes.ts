@@ -3,7 +3,7 @@
  * price itself, simulates the call (a revert is thrown as a typed error before anything is sent), sends it,
  * waits for the receipt and returns it with the protocol events it emitted, decoded.
  */
-import { maxUint256, parseSignature, type Abi, type Account, type Address, type Chain, type Hash, type TransactionReceipt, type Transport, type WalletClient } from "viem";
+import { encodeFunctionData, maxUint256, parseSignature, type Abi, type Account, type Address, type Chain, type Hash, type TransactionReceipt, type Transport, type WalletClient } from "viem";
 
 import { backstopVaultAbi, collateralTokenAbi, marketRegistryAbi, perpEngineAbi } from "../abi/generated.ts";
 import { insertHint, readAdlQueue } from "../adl/queue.ts";
@@ -70,7 +70,9 @@ export async function execute(context: WriteContext, call: CallRequest): Promise
   if (receipt.status !== "success") {
     let cause: unknown;
     try {
-      await publicClient.call({ ...({ account: walletClient.account.address, to: call.address } as const), blockNumber: receipt.blockNumber - 1n });
+      // Replayed on the state the block left: the reason the transaction failed is usually still there.
+      const data = encodeFunctionData({ abi: call.abi, functionName: call.functionName, args: call.args } as never);
+      await publicClient.call({ account: walletClient.account.address, to: call.address, data, blockNumber: receipt.blockNumber });
     } catch (error) {
       cause = toSdkError(error);
     }
