@@ -166,6 +166,8 @@ for (const kind of ["hardhat", "anvil"] as const) {
       assert.deepEqual(shorts.map((s) => s?.adl.rank), [1, 2, 3, 4]);
       assert.deepEqual(shorts.map((s) => s?.adl.level), [5, 4, 3, 2]);
       assert.deepEqual(shorts.map((s) => s?.adl.notionalAheadWad), [0n, 1n, 2n, 3n].map((k) => k * ((w(5) / 2n) * 3850n)));
+      const queue = await alice!.getAdlQueue({ marketId: ETH, isLong: false });
+      assert.deepEqual(queue.tiers[3].map((m) => m.accountId), shorts.map((s) => s?.accountId));
       const a = await alice!.getPosition({ account: alice!.account, marketId: ETH });
       assert.ok(a !== undefined);
       assert.equal(a.side, "long");
@@ -245,7 +247,12 @@ for (const kind of ["hardhat", "anvil"] as const) {
     test("test_fundsAndVaultWrites", async () => {
       const token = { address: env.deployment.collateral, abi: collateralTokenAbi } as const;
       const wallet = await env.publicClient.readContract({ ...token, functionName: "balanceOf", args: [alice!.account] });
+      const seen: ProtocolLog<"Withdrawn">[] = [];
+      const watcher = alice!.watchEvents({ fromBlock: (await env.publicClient.getBlockNumber()) + 1n, events: ["Withdrawn"], pollingIntervalMs: 20, onLogs: (logs) => void seen.push(...logs) });
       const out = await alice!.withdraw({ amountTokenUnits: usdc(1_000) });
+      for (let i = 0; i < 500 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      await watcher.stop();
+      assert.equal(seen[0]?.transactionHash, out.hash, "the client's watcher delivers the withdrawal");
       assert.equal(eventsNamed(out.events, "Withdrawn")[0]?.args.amountTokens, usdc(1_000));
       assert.equal(await env.publicClient.readContract({ ...token, functionName: "balanceOf", args: [alice!.account] }), wallet + usdc(1_000));
       const vaultBefore = await lp!.getVault();
