@@ -124,7 +124,9 @@ export {
   type ProtocolErrorName,
   type ProtocolErrorParameters,
   type ProtocolErrorType,
+  type ReadErrorType,
   type TransactionRevertedErrorType,
+  type WriteErrorType,
 } from "./errors/protocol.ts";
 export {
   formatFixed,

@@ -21,6 +21,7 @@ import type {
   TradePreview,
   TradeResult,
   VaultState,
+  WriteErrorType,
   WriteResult,
 } from "./index.ts";
 import { createPerpClient } from "./index.ts";
@@ -104,3 +105,11 @@ declare const full: PerpClient<AnyWalletClient>;
 expectTrue<Equals<Awaited<ReturnType<typeof full.trade>>, TradeResult>>();
 expectTrue<Equals<Awaited<ReturnType<typeof full.getPosition>>, PositionDetails | undefined>>();
 expectTrue<Equals<typeof full.account, `0x${string}`>>();
+
+// A write's error type narrows by name, down to the custom error's arguments.
+declare const writeError: WriteErrorType;
+if (writeError.name === "ProtocolError" && writeError.errorName === "AcceptablePriceExceeded") {
+  expectTrue<Equals<typeof writeError.args.fillPriceWad, bigint>>();
+}
+if (writeError.name === "TransactionRevertedError") expectTrue<Equals<typeof writeError.receipt.status, "success" | "reverted">>();
+if (writeError.name === "RpcError") expectTrue<Equals<typeof writeError.code, number | undefined>>();

@@ -1,6 +1,7 @@
 /**
  * Reads: markets, the insurance fund, the vault, bad debt, accounts and positions with every number users
- * look at. Each read takes the client first and one parameter object, like viem's actions.
+ * look at. Each read takes one parameter object (client included), like viem's actions, and throws only the
+ * errors of {@link ReadErrorType}.
  */
 import { hexToString, type Address, type Hex } from "viem";
 
@@ -10,6 +11,7 @@ import { WAD } from "../constants.ts";
 import type { ProtocolDeployment } from "../deployment/deployment.ts";
 import { InvalidInputError } from "../errors/base.ts";
 import { toSdkError } from "../errors/normalize.ts";
+import type { ReadErrorType } from "../errors/protocol.ts";
 import type { AnyPublicClient } from "../events/logs.ts";
 import { sMulDown, wDivDown, wMulDown } from "../math/fixedPoint.ts";
 import { ratePerDay } from "../math/funding.ts";

@@ -1,7 +1,8 @@
 /**
  * Writes. Each one checks its inputs, reads what it needs, computes the sorted-list hints and the acceptable
  * price itself, simulates the call (a revert is thrown as a typed error before anything is sent), sends it,
- * waits for the receipt and returns it with the protocol events it emitted, decoded.
+ * waits for the receipt and returns it with the protocol events it emitted, decoded. Every write throws only
+ * the errors of {@link WriteErrorType}.
  */
 import { encodeFunctionData, maxUint256, parseSignature, type Abi, type Account, type Address, type Chain, type Hash, type TransactionReceipt, type Transport, type WalletClient } from "viem";
 
@@ -10,7 +11,7 @@ import { insertHint, readAdlQueue } from "../adl/queue.ts";
 import type { ProtocolDeployment } from "../deployment/deployment.ts";
 import { InvalidInputError } from "../errors/base.ts";
 import { toSdkError } from "../errors/normalize.ts";
-import { TransactionRevertedError } from "../errors/protocol.ts";
+import { TransactionRevertedError, type WriteErrorType } from "../errors/protocol.ts";
 import { compileSelection, getProtocolLogs, type AnyProtocolLog, type AnyPublicClient } from "../events/logs.ts";
 import { chosenLeverage, tierOf, type AdlTier } from "../math/position.ts";
 import { previewTrade, type TradePreview } from "./preview.ts";

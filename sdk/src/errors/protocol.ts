@@ -6,7 +6,8 @@
 import { decodeErrorResult, type Hex, type TransactionReceipt } from "viem";
 
 import { protocolErrorsAbi } from "../abi/generated.ts";
-import { SdkError } from "./base.ts";
+import { SdkError, type InvalidInputErrorType, type NetworkErrorType, type RpcErrorType } from "./base.ts";
+import type { SdkMathErrorType } from "./math.ts";
 import { PROTOCOL_ERROR_MESSAGES } from "./messages.ts";
 import type { ProtocolErrorArgs, ProtocolErrorName } from "./protocolTypes.ts";
 
@@ -174,3 +175,15 @@ export function decodeRevertData(data: Hex, cause?: unknown): ProtocolErrorType 
   });
   return new ProtocolError({ errorName: errorName as ProtocolErrorName, args: named as never, data, cause }) as ProtocolErrorType;
 }
+
+/** Everything a read can throw: contract reverts, node refusals, unreachable nodes and refused inputs. */
+export type ReadErrorType =
+  | ProtocolErrorType
+  | ContractRevertErrorType
+  | RpcErrorType
+  | NetworkErrorType
+  | InvalidInputErrorType
+  | SdkMathErrorType;
+
+/** Everything a write can throw: what a read can, plus a transaction that reverted once mined. */
+export type WriteErrorType = ReadErrorType | TransactionRevertedErrorType;
