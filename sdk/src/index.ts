@@ -168,6 +168,7 @@ export {
   accountOfId,
   adlOrder,
   adlStanding,
+  computeInsertHints,
   insertHint,
   readAdlQueue,
   withPosition,
@@ -175,6 +176,7 @@ export {
   type AdlQueue,
   type AdlStanding,
   type AdlStandingParameters,
+  type ComputeInsertHintsParameters,
   type ReadAdlQueueParameters,
 } from "./adl/queue.ts";
 export {

@@ -8,6 +8,7 @@ import { createPublicClient, http, type Address, type Hex } from "viem";
 
 import { collateralTokenAbi, marketRegistryAbi, mockAggregatorAbi, perpEngineAbi } from "../abi/generated.ts";
 import { startEnv, type TestEnv } from "../_test/env.ts";
+import { computeInsertHints } from "../adl/queue.ts";
 import { WAD } from "../constants.ts";
 import { InvalidInputError, NetworkError } from "../errors/base.ts";
 import { ProtocolError, TransactionRevertedError } from "../errors/protocol.ts";
@@ -168,6 +169,14 @@ for (const kind of ["hardhat", "anvil"] as const) {
       assert.deepEqual(shorts.map((s) => s?.adl.notionalAheadWad), [0n, 1n, 2n, 3n].map((k) => k * ((w(5) / 2n) * 3850n)));
       const queue = await alice!.getAdlQueue({ marketId: ETH, isLong: false });
       assert.deepEqual(queue.tiers[3].map((m) => m.accountId), shorts.map((s) => s?.accountId));
+      // Hints for a new short at carol's J: the exact walk says carol; the sampled path (forced) names a member at
+      // or before that place, or the head.
+      const carolJ = shorts[1]!.jWad;
+      const ids = shorts.map((s) => s!.accountId);
+      assert.deepEqual(await computeInsertHints({ client: env.publicClient, deployment: env.deployment, marketId: ETH, isLong: false, tier: 4, jWad: carolJ, accountId: 0 }), [ids[1]]);
+      const sampled = await computeInsertHints({ client: env.publicClient, deployment: env.deployment, marketId: ETH, isLong: false, tier: 4, jWad: carolJ, accountId: 0, maxWalk: 0 });
+      assert.ok(sampled.every((id) => id === 0 || id === ids[0] || id === ids[1]), `sampled hints ${sampled.join(", ")}`);
+      assert.equal(sampled.at(-1), 0, "the head closes the list of candidates");
       const a = await alice!.getPosition({ account: alice!.account, marketId: ETH });
       assert.ok(a !== undefined);
       assert.equal(a.side, "long");

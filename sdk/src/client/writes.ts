@@ -7,9 +7,9 @@
 import { encodeFunctionData, maxUint256, parseSignature, type Abi, type Account, type Address, type Chain, type Hash, type TransactionReceipt, type Transport, type WalletClient } from "viem";
 
 import { backstopVaultAbi, collateralTokenAbi, marketRegistryAbi, perpEngineAbi } from "../abi/generated.ts";
-import { insertHint, readAdlQueue } from "../adl/queue.ts";
+import { computeInsertHints } from "../adl/queue.ts";
 import type { ProtocolDeployment } from "../deployment/deployment.ts";
-import { InvalidInputError } from "../errors/base.ts";
+import { InvalidInputError, SdkError } from "../errors/base.ts";
 import { toSdkError } from "../errors/normalize.ts";
 import { TransactionRevertedError, type WriteErrorType } from "../errors/protocol.ts";
 import { compileSelection, getProtocolLogs, type AnyProtocolLog, type AnyPublicClient } from "../events/logs.ts";
@@ -47,6 +47,11 @@ export type TradeResult = WriteResult & {
   readonly acceptablePriceWad: bigint;
 };
 
+/** Gas added to every estimate on top of 25%. */
+const GAS_MARGIN = 50_000n;
+/** The per-transaction gas cap since Osaka (EIP-7825): 2^24. */
+const MAX_TRANSACTION_GAS = 16_777_216n;
+
 type CallRequest = { address: Address; abi: Abi; functionName: string; args: readonly unknown[] };
 
 /**
@@ -56,9 +61,15 @@ type CallRequest = { address: Address; abi: Abi; functionName: string; args: rea
 export async function execute(context: WriteContext, call: CallRequest): Promise<WriteResult> {
   const { publicClient, walletClient, deployment } = context;
   let hash: Hash;
+  let gas: bigint;
   try {
     const { request } = await publicClient.simulateContract({ ...call, account: walletClient.account, chain: walletClient.chain } as never);
-    hash = await walletClient.writeContract(request as never);
+    // The estimate is exact for the simulated block; the mined block can take a costlier path (funding accrues
+    // once time has passed), so a margin keeps the transaction from running out of gas.
+    const estimate = await publicClient.estimateContractGas({ ...call, account: walletClient.account } as never);
+    gas = (estimate * 5n) / 4n + GAS_MARGIN;
+    if (gas > MAX_TRANSACTION_GAS) gas = MAX_TRANSACTION_GAS;
+    hash = await walletClient.writeContract({ ...(request as object), gas } as never);
   } catch (error) {
     throw toSdkError(error);
   }
@@ -69,6 +80,9 @@ export async function execute(context: WriteContext, call: CallRequest): Promise
     throw toSdkError(error);
   }
   if (receipt.status !== "success") {
+    if (receipt.gasUsed >= gas) {
+      throw new TransactionRevertedError({ receipt, functionName: call.functionName, cause: new SdkError({ shortMessage: `ran out of gas (limit ${gas})` }) });
+    }
     let cause: unknown;
     try {
       // Replayed on the state the block left: the reason the transaction failed is usually still there.
@@ -77,7 +91,7 @@ export async function execute(context: WriteContext, call: CallRequest): Promise
     } catch (error) {
       cause = toSdkError(error);
     }
-    throw new TransactionRevertedError({ receipt, cause });
+    throw new TransactionRevertedError({ receipt, functionName: call.functionName, cause });
   }
   const compiled = compileSelection({ deployment });
   const events: AnyProtocolLog[] = [];
@@ -287,11 +301,10 @@ export async function addMargin(
   return execute(context, { address: deployment.engine, abi: perpEngineAbi, functionName: "addMargin", args: [parameters.marketId, parameters.amountWad] });
 }
 
-/** The hints for re-inserting a position into `tier` at its J (0 = none needed). */
+/** The hints for re-inserting a position into `tier` at its J (none for tier 0, which is in no list). */
 async function hintsFor(context: WriteContext, marketId: bigint, isLong: boolean, tier: AdlTier, jWad: bigint, accountId: number): Promise<number[]> {
   if (tier === 0) return [];
-  const queue = await readAdlQueue({ client: context.publicClient, deployment: context.deployment, marketId, isLong });
-  return [insertHint(queue.tiers[tier - 1] ?? [], isLong, jWad, accountId)];
+  return computeInsertHints({ client: context.publicClient, deployment: context.deployment, marketId, isLong, tier, jWad, accountId });
 }
 
 /**

@@ -139,11 +139,16 @@ export class TransactionRevertedError extends SdkError {
   /**
    * @param parameters - The receipt and, when it could be replayed, the decoded revert.
    */
-  constructor({ receipt, cause }: { receipt: TransactionReceipt; cause?: unknown }) {
-    const because = cause instanceof SdkError ? `: ${cause.shortMessage}` : "";
-    super({ shortMessage: `transaction ${receipt.transactionHash} reverted in block ${receipt.blockNumber}${because}`, cause });
+  constructor({ receipt, functionName, cause }: { receipt: TransactionReceipt; functionName?: string; cause?: unknown }) {
+    const because = cause instanceof SdkError ? `: ${cause.shortMessage}` : " (a replay on the block's state passes: the revert depended on its position in the block)";
+    const call = functionName === undefined ? "" : ` (${functionName})`;
+    super({ shortMessage: `transaction ${receipt.transactionHash}${call} reverted in block ${receipt.blockNumber}${because}`, cause });
     this.receipt = receipt;
+    this.functionName = functionName;
   }
+
+  /** The function the transaction called, when known. */
+  readonly functionName: string | undefined;
 }
 
 /** {@link TransactionRevertedError}, narrowed by name. */
