@@ -4,11 +4,10 @@ import { test } from "node:test";
 import { WAD } from "../constants.ts";
 import { adlOrder, adlStanding, insertHint, withPosition, type AdlListMember, type AdlQueue } from "./queue.ts";
 
-const m = (accountId: number, size: number, j: number, seq = accountId): AdlListMember => ({
+const m = (accountId: number, size: number, j: number): AdlListMember => ({
   accountId,
   sizeWad: BigInt(size) * WAD,
   jWad: BigInt(j) * WAD,
-  seq: BigInt(seq),
   inLiquidation: false,
 });
 
@@ -60,7 +59,7 @@ test("test_insertHint_isTheLastMemberAtOrBeforeTheNewJ", () => {
 });
 
 test("test_withPosition_movesAPositionBetweenTiersAsTheContractInserts", () => {
-  const moved = withPosition(longs, m(5, 2, 80, 1_000), 4);
+  const moved = withPosition(longs, m(5, 2, 80), 4);
   assert.deepEqual(moved.tiers[0], []);
   assert.deepEqual(moved.tiers[3].map((x) => x.accountId), [1, 5, 2, 3]);
   const removed = withPosition(longs, m(2, 0, 0), 0);

@@ -37,12 +37,12 @@ function state(overrides: Partial<TradeState["position"]> = {}): TradeState {
       cachedLongPnlWad: 200n * WAD,
       cachedShortPnlWad: 0n,
     },
-    position: { accountId: 7, sizeWad: 2n * WAD, marginWad: 1_000n * WAD, jWad: 3_900n * WAD, f0Wad: 0n, tier: 1, pendingTier: 0, pendingTierSince: 0n, seq: 1n, inLiquidation: false, ...overrides },
+    position: { accountId: 7, sizeWad: 2n * WAD, marginWad: 1_000n * WAD, jWad: 3_900n * WAD, f0Wad: 0n, tier: 1, pendingTier: 0, pendingTierSince: 0n, inLiquidation: false, ...overrides },
     freeCollateralWad: 10_000n * WAD,
     vaultCashWad: 1_000_000n * WAD,
     vaultEquityWad: 999_800n * WAD,
     tradersProfitWad: 200n * WAD,
-    queues: { long: { ...empty(true), tiers: [[{ accountId: 7, sizeWad: 2n * WAD, jWad: 3_900n * WAD, seq: 1n, inLiquidation: false }], [], [], []] }, short: empty(false) },
+    queues: { long: { ...empty(true), tiers: [[{ accountId: 7, sizeWad: 2n * WAD, jWad: 3_900n * WAD, inLiquidation: false }], [], [], []] }, short: empty(false) },
   };
 }
 
