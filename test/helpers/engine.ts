@@ -40,6 +40,7 @@ export function divUp(x: bigint, d: bigint): bigint {
 export const wMulDown = (x: bigint, y: bigint): bigint => divDown(x * y, WAD);
 export const wMulUp = (x: bigint, y: bigint): bigint => divUp(x * y, WAD);
 export const wDivUp = (x: bigint, y: bigint): bigint => divUp(x * WAD, y);
+export const wDivDown = (x: bigint, y: bigint): bigint => divDown(x * WAD, y);
 
 /* DESIGN FORMULAS */
 

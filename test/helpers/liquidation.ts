@@ -488,6 +488,7 @@ export interface LedgerChange {
   positions?: [Actor, PositionState][];
   insuranceWad?: bigint;
   vaultCashWad?: bigint;
+  treasuryWad?: bigint;
   badDebtWad?: bigint;
   insuranceUsedTodayWad?: bigint;
   inLiquidation?: bigint;
@@ -509,6 +510,7 @@ export async function expectLedger(d: Book, before: Ledger, change: LedgerChange
     positions: [...before.positions],
     insuranceWad: before.insuranceWad + (change.insuranceWad ?? 0n),
     vaultCashWad: before.vaultCashWad + (change.vaultCashWad ?? 0n),
+    treasuryWad: before.treasuryWad + (change.treasuryWad ?? 0n),
     badDebtWad: before.badDebtWad + (change.badDebtWad ?? 0n),
     insuranceUsedTodayWad: change.insuranceUsedTodayWad ?? before.insuranceUsedTodayWad,
     inLiquidation: change.inLiquidation ?? before.inLiquidation,
