@@ -69,7 +69,7 @@ export async function open(d: Book, trader: Actor, sizeWad: bigint, marginWad: b
 
 /** The protocol configuration with some fields replaced (setProtocolConfig takes the whole struct). */
 export async function setProtocol(
-  d: Book,
+  d: Pick<Book, "registry">,
   overrides: Partial<{
     insuranceFeeShareWad: bigint;
     floorAbsoluteUsdWad: bigint;
