@@ -109,7 +109,8 @@ export function kWad(a: { sizeWad: bigint; marginWad: bigint; jWad: bigint }): b
 
 /**
  * The K beyond which a side is liquidatable at P (DESIGN "Liquidation trigger": equity at P < MMR·|s|·P, decided
- * on K): P − MMR·P − F for longs, P + MMR·P − F for shorts, MMR·P rounded up so that both err towards liquidation.
+ * on K): P − MMR·P − F for longs, P + MMR·P − F for shorts, MMR·P rounded up so that both err towards
+ * liquidation.
  */
 export function liquidationThresholdKWad(a: {
   isLong: boolean;

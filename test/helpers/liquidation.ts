@@ -6,7 +6,18 @@
  */
 import { expect } from "chai";
 import type { BaseContract } from "ethers";
-import { ETH, BTC, TOKEN_TO_WAD, WAD, deployFunded, disableFunding, ethers, fundAccounts, tokens, anyPrice } from "./fixture.js";
+import {
+  ETH,
+  BTC,
+  TOKEN_TO_WAD,
+  WAD,
+  anyPrice,
+  deployFunded,
+  disableFunding,
+  ethers,
+  fundAccounts,
+  tokens,
+} from "./fixture.js";
 import {
   abs,
   divDown,
