@@ -40,6 +40,7 @@ export function divUp(x: bigint, d: bigint): bigint {
 export const wMulDown = (x: bigint, y: bigint): bigint => divDown(x * y, WAD);
 export const wMulUp = (x: bigint, y: bigint): bigint => divUp(x * y, WAD);
 export const wDivUp = (x: bigint, y: bigint): bigint => divUp(x * WAD, y);
+export const wDivDown = (x: bigint, y: bigint): bigint => divDown(x * WAD, y);
 
 /* DESIGN FORMULAS */
 
@@ -104,6 +105,32 @@ export function requiredMarginWad(a: { sizeWad: bigint; priceWad: bigint; ratioW
 export function kWad(a: { sizeWad: bigint; marginWad: bigint; jWad: bigint }): bigint {
   const marginPerUnit = (a.marginWad * WAD) / abs(a.sizeWad);
   return a.sizeWad > 0n ? a.jWad - marginPerUnit : a.jWad + marginPerUnit;
+}
+
+/**
+ * The K beyond which a side is liquidatable at P (DESIGN "Liquidation trigger": equity at P < MMR·|s|·P, decided
+ * on K): P − MMR·P − F for longs, P + MMR·P − F for shorts, MMR·P rounded up so that both err towards
+ * liquidation.
+ */
+export function liquidationThresholdKWad(a: {
+  isLong: boolean;
+  priceWad: bigint;
+  fundingIndexWad: bigint;
+  mmrWad: bigint;
+}): bigint {
+  const buffer = wMulUp(a.priceWad, a.mmrWad);
+  return a.isLong ? a.priceWad - buffer - a.fundingIndexWad : a.priceWad + buffer - a.fundingIndexWad;
+}
+
+/** Liquidatable at P: longs with K above the threshold, shorts with K below it. */
+export function isLiquidatableAt(
+  p: { sizeWad: bigint; marginWad: bigint; jWad: bigint },
+  m: { priceWad: bigint; fundingIndexWad: bigint; mmrWad: bigint }
+): boolean {
+  const isLong = p.sizeWad > 0n;
+  const k = kWad(p);
+  const threshold = liquidationThresholdKWad({ isLong, ...m });
+  return isLong ? k > threshold : k < threshold;
 }
 
 /** Chosen leverage E·|s|/m with E = J + F0, rounded up (a higher tier is the safe side). */
@@ -450,6 +477,64 @@ export async function fundingIndexAt(d: Protocol, marketId: bigint, timestamp: b
   return fundingIndexAtWad({ market, params, priceWad, timestamp });
 }
 
+/* EVENTS */
+
+/** Anything holding the engine (the funded system, a liquidation book). */
+export interface WithEngine {
+  engine: PerpEngine;
+}
+
+/** The engine's events of a transaction, each as [name, ...arguments], keeping only the given names, in order. */
+export function eventsOf(d: WithEngine, receipt: ContractTransactionReceipt, names: string[]): unknown[][] {
+  const out: unknown[][] = [];
+  for (const log of receipt.logs.filter((l) => l.address === d.engine.target)) {
+    const parsed = d.engine.interface.parseLog(log);
+    if (parsed !== null && names.includes(parsed.name)) out.push([parsed.name, ...parsed.args.toArray()]);
+  }
+  return out;
+}
+
+/** The arguments of every `name` event the engine emitted in this transaction, in order, as plain arrays. */
+export function eventsNamed(d: WithEngine, receipt: ContractTransactionReceipt, name: string): unknown[][] {
+  return eventsOf(d, receipt, [name]).map(([, ...args]) => args);
+}
+
+/** The names of the engine's events in this transaction, in order. */
+export function eventNames(d: WithEngine, receipt: ContractTransactionReceipt): string[] {
+  return receipt.logs
+    .filter((log) => log.address === d.engine.target)
+    .map((log) => d.engine.interface.parseLog(log)?.name ?? "unknown");
+}
+
+/** A custom error's selector, as LiquidationSkipped reports it. */
+export function selectorOf(d: WithEngine, error: string): string {
+  const fragment = d.engine.interface.getError(error);
+  if (fragment === null) throw new Error(`no error ${error}`);
+  return fragment.selector;
+}
+
+/**
+ * Asserts that `action` reverts with exactly this custom error (and these arguments, when given) and that
+ * `read` returns the same state afterwards; `same` compares (deep equality unless given, e.g. field by field so
+ * that a failure names what moved).
+ */
+export async function expectRevertKeeping<T>(a: {
+  read: () => Promise<T>;
+  same?: (actual: T, expected: T) => void;
+  action: () => Promise<unknown>;
+  contract: BaseContract;
+  error: string;
+  args?: unknown[];
+}): Promise<void> {
+  const before = await a.read();
+  const assertion = expect(a.action()).to.be.revertedWithCustomError(a.contract, a.error);
+  if (a.args === undefined) await assertion;
+  else await assertion.withArgs(...a.args);
+  const after = await a.read();
+  if (a.same === undefined) expect(after).to.deep.equal(before);
+  else a.same(after, before);
+}
+
 /** Waits for a transaction and returns its receipt. */
 export async function mined(tx: Promise<ContractTransactionResponse>): Promise<ContractTransactionReceipt> {
   const receipt = await (await tx).wait();
@@ -637,11 +722,8 @@ export async function expectRevertWithoutChange(a: {
   error: string;
   args?: unknown[];
 }): Promise<void> {
-  const before = await captureState(a.scope);
-  const assertion = expect(a.action()).to.be.revertedWithCustomError(a.contract, a.error);
-  if (a.args === undefined) await assertion;
-  else await assertion.withArgs(...a.args);
-  expect(await captureState(a.scope)).to.deep.equal(before);
+  const { scope, ...rest } = a;
+  await expectRevertKeeping({ read: () => captureState(scope), ...rest });
 }
 
 /* PERMIT */

@@ -60,20 +60,49 @@ export async function deployProtocol() {
 
 export type System = Awaited<ReturnType<typeof deployProtocol>>;
 
+/** One of the test accounts. */
+export type Account = System["alice"];
+
 /**
- * The system ready to trade: an LP has put $5M into the vault, and alice, bob and carol each hold $1M of
+ * Mints `walletTokens` of USDC to each account and approves the engine (and the vault, when asked) for all of
+ * it, then deposits `depositTokens` of it as free collateral when given; account by account, in that order.
+ */
+export async function fundAccounts(
+  s: System,
+  accounts: Account[],
+  a: { walletTokens: bigint; approveVault?: boolean; depositTokens?: bigint }
+): Promise<void> {
+  for (const account of accounts) {
+    await s.usdc.mint(account.address, a.walletTokens);
+    await s.usdc.connect(account).approve(await s.engine.getAddress(), ethers.MaxUint256);
+    if (a.approveVault === true) await s.usdc.connect(account).approve(await s.vault.getAddress(), ethers.MaxUint256);
+    if (a.depositTokens !== undefined) await s.engine.connect(account).deposit(a.depositTokens);
+  }
+}
+
+/**
+ * Switches funding off in the given markets (the maximum rate to zero, the skew scale kept): F stays 0, so a
+ * position's equity is m + s·(P − J) and expected numbers are closed formulas of the stored J and margin.
+ */
+export async function disableFunding(s: System, markets: bigint[] = [ETH]): Promise<void> {
+  for (const market of markets) {
+    const c = await s.registry.marketConfig(market);
+    await s.registry.setFundingParams(market, c.skewScaleWad, 0n);
+  }
+}
+
+/**
+ * The system ready to trade: an LP has put $5M into the vault, and alice, bob and carol each hold $10M of
  * USDC with $100k deposited as free collateral (engine and vault approved).
  */
 export async function deployFunded() {
   const s = await deployProtocol();
-  const { usdc, engine, vault, lp } = s;
-  for (const signer of [s.alice, s.bob, s.carol, s.lp, s.keeper]) {
-    await usdc.mint(signer.address, tokens(10_000_000));
-    await usdc.connect(signer).approve(await engine.getAddress(), ethers.MaxUint256);
-    await usdc.connect(signer).approve(await vault.getAddress(), ethers.MaxUint256);
-  }
-  await vault.connect(lp).deposit(tokens(5_000_000), lp.address);
-  for (const signer of [s.alice, s.bob, s.carol]) await engine.connect(signer).deposit(tokens(100_000));
+  await fundAccounts(s, [s.alice, s.bob, s.carol, s.lp, s.keeper], {
+    walletTokens: tokens(10_000_000),
+    approveVault: true,
+  });
+  await s.vault.connect(s.lp).deposit(tokens(5_000_000), s.lp.address);
+  for (const signer of [s.alice, s.bob, s.carol]) await s.engine.connect(signer).deposit(tokens(100_000));
   return s;
 }
 

@@ -5,9 +5,34 @@
  * waterfall can move, the conservation check, ADL list walks and event readers.
  */
 import { expect } from "chai";
-import type { BaseContract, ContractTransactionReceipt, ContractTransactionResponse } from "ethers";
-import { ETH, BTC, TOKEN_TO_WAD, WAD, deployFunded, ethers, tokens, anyPrice } from "./fixture.js";
-import { abs, divDown, fillPriceWad, maxOf, minOf, wMulDown, wMulUp } from "./engine.js";
+import type { BaseContract } from "ethers";
+import {
+  ETH,
+  BTC,
+  TOKEN_TO_WAD,
+  WAD,
+  anyPrice,
+  deployFunded,
+  disableFunding,
+  ethers,
+  fundAccounts,
+  tokens,
+} from "./fixture.js";
+import {
+  abs,
+  divDown,
+  eventNames,
+  eventsNamed,
+  eventsOf,
+  expectRevertKeeping,
+  fillPriceWad,
+  maxOf,
+  mined,
+  minOf,
+  selectorOf,
+  wMulDown,
+  wMulUp,
+} from "./engine.js";
 
 /* THE BOOK */
 
@@ -20,13 +45,11 @@ export async function deployBook() {
   const d = await deployFunded();
   const signers = await ethers.getSigners();
   const [dave, erin, frank, grace, heidi, ivan] = signers.slice(7, 13);
-  for (const signer of [dave, erin, frank, grace, heidi, ivan]) {
-    await d.usdc.mint(signer.address, tokens(1_000_000));
-    await d.usdc.connect(signer).approve(await d.engine.getAddress(), ethers.MaxUint256);
-    await d.engine.connect(signer).deposit(tokens(100_000));
-  }
-  const c = await d.registry.marketConfig(ETH);
-  await d.registry.setFundingParams(ETH, c.skewScaleWad, 0n);
+  await fundAccounts(d, [dave, erin, frank, grace, heidi, ivan], {
+    walletTokens: tokens(1_000_000),
+    depositTokens: tokens(100_000),
+  });
+  await disableFunding(d);
   return { ...d, dave, erin, frank, grace, heidi, ivan };
 }
 
@@ -55,15 +78,9 @@ export async function open(d: Book, trader: Actor, sizeWad: bigint, marginWad: b
   return mined(d.engine.connect(trader).trade(ETH, sizeWad, marginWad, anyPrice(sizeWad), []));
 }
 
-export async function mined(tx: Promise<ContractTransactionResponse>): Promise<ContractTransactionReceipt> {
-  const receipt = await (await tx).wait();
-  if (receipt === null) throw new Error("transaction was not mined");
-  return receipt;
-}
-
 /** The protocol configuration with some fields replaced (setProtocolConfig takes the whole struct). */
 export async function setProtocol(
-  d: Book,
+  d: Pick<Book, "registry">,
   overrides: Partial<{
     insuranceFeeShareWad: bigint;
     floorAbsoluteUsdWad: bigint;
@@ -479,6 +496,7 @@ export interface LedgerChange {
   positions?: [Actor, PositionState][];
   insuranceWad?: bigint;
   vaultCashWad?: bigint;
+  treasuryWad?: bigint;
   badDebtWad?: bigint;
   insuranceUsedTodayWad?: bigint;
   inLiquidation?: bigint;
@@ -500,6 +518,7 @@ export async function expectLedger(d: Book, before: Ledger, change: LedgerChange
     positions: [...before.positions],
     insuranceWad: before.insuranceWad + (change.insuranceWad ?? 0n),
     vaultCashWad: before.vaultCashWad + (change.vaultCashWad ?? 0n),
+    treasuryWad: before.treasuryWad + (change.treasuryWad ?? 0n),
     badDebtWad: before.badDebtWad + (change.badDebtWad ?? 0n),
     insuranceUsedTodayWad: change.insuranceUsedTodayWad ?? before.insuranceUsedTodayWad,
     inLiquidation: change.inLiquidation ?? before.inLiquidation,
@@ -546,48 +565,16 @@ export async function expectRevertUnchanged(a: {
   error: string;
   args?: unknown[];
 }): Promise<void> {
-  const before = await ledgerOf(a.d);
-  const assertion = expect(a.action()).to.be.revertedWithCustomError(a.contract, a.error);
-  if (a.args === undefined) await assertion;
-  else await assertion.withArgs(...a.args);
-  expectSameLedger(a.d, await ledgerOf(a.d), before);
+  const { d, ...rest } = a;
+  await expectRevertKeeping({
+    read: () => ledgerOf(d),
+    same: (actual, expected) => expectSameLedger(d, actual, expected),
+    ...rest,
+  });
 }
 
-/* EVENTS */
+/* EVENTS (shared with the engine tests) */
 
-/** The arguments of every `name` event the engine emitted in this transaction, in order, as plain arrays. */
-export function eventsNamed(d: Book, receipt: ContractTransactionReceipt, name: string): unknown[][] {
-  const engine = receipt.logs.filter((log) => log.address === d.engine.target);
-  const out: unknown[][] = [];
-  for (const log of engine) {
-    const parsed = d.engine.interface.parseLog(log);
-    if (parsed !== null && parsed.name === name) out.push(parsed.args.toArray());
-  }
-  return out;
-}
-
-/** The engine's events of a transaction, each as [name, ...arguments], keeping only the given names. */
-export function eventsOf(d: Book, receipt: ContractTransactionReceipt, names: string[]): unknown[][] {
-  const out: unknown[][] = [];
-  for (const log of receipt.logs.filter((l) => l.address === d.engine.target)) {
-    const parsed = d.engine.interface.parseLog(log);
-    if (parsed !== null && names.includes(parsed.name)) out.push([parsed.name, ...parsed.args.toArray()]);
-  }
-  return out;
-}
-
-/** The names of the engine's events in this transaction, in order. */
-export function eventNames(d: Book, receipt: ContractTransactionReceipt): string[] {
-  return receipt.logs
-    .filter((log) => log.address === d.engine.target)
-    .map((log) => d.engine.interface.parseLog(log)?.name ?? "unknown");
-}
-
-/** A custom error's selector, as LiquidationSkipped reports it. */
-export const selectorOf = (d: Book, error: string): string => {
-  const fragment = d.engine.interface.getError(error);
-  if (fragment === null) throw new Error(`no error ${error}`);
-  return fragment.selector;
-};
+export { eventNames, eventsNamed, eventsOf, mined, selectorOf };
 
 export { minOf, maxOf, wMulUp };

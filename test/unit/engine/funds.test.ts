@@ -5,6 +5,7 @@ import {
   TOKEN_TO_WAD,
   anyPrice,
   deployFunded,
+  disableFunding,
   ethers,
   networkHelpers,
   setPrice,
@@ -300,8 +301,7 @@ describe("PerpEngine.creditVaultCash and withdrawVaultCash", () => {
     const vault = await impersonateVault(d);
     // Without funding every amount below is a whole number of token units, so the boundary is reachable:
     // 500 ETH filled at 4000.4 are 500 × 199.6 = $99,800 in profit at $4200.
-    const c = await d.registry.marketConfig(ETH);
-    await d.registry.setFundingParams(ETH, c.skewScaleWad, 0n);
+    await disableFunding(d);
     await d.engine.connect(d.alice).trade(ETH, w(500), w(50_000), anyPrice(1n), []);
     await setPrice(d.ethFeed, 4200);
     await d.engine.poke(ETH);

@@ -1,7 +1,14 @@
 import { expect } from "chai";
 import { ETH, networkHelpers, setPrice, w } from "../../helpers/fixture.js";
 import { deployFeed } from "../../helpers/state.js";
-import { fillPriceWad, fundingIndexDeltaWad, pnlWad, tradingFeeWad } from "../../helpers/engine.js";
+import {
+  fillPriceWad,
+  fundingIndexDeltaWad,
+  isLiquidatableAt,
+  kWad,
+  pnlWad,
+  tradingFeeWad,
+} from "../../helpers/engine.js";
 import {
   EMPTY,
   deployBook,
@@ -256,9 +263,11 @@ describe("LiquidationModule.liquidate: clean liquidation", () => {
     const t = await termsAt(d, P);
     const alice = positionIn(d, await ledgerOf(d), d.alice);
     // Liquidatable when K = J − m/|s| (rounded down) exceeds P − MMR·P (rounded up), i.e. equity < MMR·|s|·P.
-    const k = alice.jWad - (alice.marginWad * w(1)) / w(10);
+    const k = kWad(alice);
+    expect(k).to.equal(alice.jWad - (alice.marginWad * w(1)) / w(10));
     const unit = 10n ** 10n; // one unit of the 8-decimal feed, in WAD
-    const liquidatableAt = (price: bigint) => k > price - wMulUp(price, t.mmrWad);
+    const liquidatableAt = (price: bigint) =>
+      isLiquidatableAt(alice, { priceWad: price, fundingIndexWad: 0n, mmrWad: t.mmrWad });
     let healthy = ((k * w(1)) / (w(1) - t.mmrWad) / unit) * unit;
     while (liquidatableAt(healthy)) healthy += unit;
     while (!liquidatableAt(healthy - unit)) healthy -= unit;

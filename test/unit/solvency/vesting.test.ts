@@ -1,36 +1,25 @@
 import { expect } from "chai";
-import { BTC, ETH, anyPrice, deployFunded, networkHelpers, setPrice, tokens, w } from "../../helpers/fixture.js";
-
+import type { ContractTransactionResponse } from "ethers";
+import { BTC, ETH, TOKEN_TO_WAD, anyPrice, deployFunded, disableFunding, networkHelpers, setPrice, tokens, w } from "../../helpers/fixture.js";
+import { eventsNamed, mined } from "../../helpers/engine.js";
 
 const HOUR = 3_600n;
 
 /** alice holds 1,000 ETH long at ~10x and 20 BTC long; funding off so amounts are exact. */
 async function deployWinner() {
   const d = await deployFunded();
-  for (const market of [ETH, BTC]) {
-    const c = await d.registry.marketConfig(market);
-    await d.registry.setFundingParams(market, c.skewScaleWad, 0n);
-  }
+  await disableFunding(d, [ETH, BTC]);
   await d.engine.connect(d.alice).deposit(tokens(900_000));
   await d.engine.connect(d.alice).trade(ETH, w(1_000), w(401_000), anyPrice(1n), []);
   await d.engine.connect(d.alice).trade(BTC, w(20), w(240_000), anyPrice(1n), []);
   return d;
 }
 
-/** The realised PnL of the caller's last Traded event in `receipt`. */
-async function realisedOf(d: Awaited<ReturnType<typeof deployWinner>>, txPromise: Promise<{ wait: () => Promise<unknown> }>) {
-  const receipt = (await (await txPromise).wait()) as { logs: Parameters<typeof d.engine.interface.parseLog>[0][] };
-  for (const log of receipt.logs) {
-    const parsed = (() => {
-      try {
-        return d.engine.interface.parseLog(log);
-      } catch {
-        return null;
-      }
-    })();
-    if (parsed?.name === "Traded") return parsed.args.realisedPnlWad as bigint;
-  }
-  throw new Error("no Traded event");
+/** The realised PnL of the last Traded event of the transaction. */
+async function realisedOf(d: Awaited<ReturnType<typeof deployWinner>>, tx: Promise<ContractTransactionResponse>) {
+  const traded = eventsNamed(d, await mined(tx), "Traded");
+  if (traded.length === 0) throw new Error("no Traded event");
+  return traded[traded.length - 1][6] as bigint;
 }
 
 describe("vesting of large realised profit", () => {
@@ -41,7 +30,7 @@ describe("vesting of large realised profit", () => {
     expect(realised).to.be.lessThan(w(100_000));
     expect(await d.engine.lockedProfitWad(d.alice.address)).to.equal(0n);
     const free = await d.engine.freeCollateralWad(d.alice.address);
-    await d.engine.connect(d.alice).withdraw(free / 10n ** 12n);
+    await d.engine.connect(d.alice).withdraw(free / TOKEN_TO_WAD);
   });
 
   it("test_closePosition_profitAboveTheDailyThresholdVestsOverAnHour", async () => {
@@ -57,11 +46,11 @@ describe("vesting of large realised profit", () => {
     const free = await d.engine.freeCollateralWad(d.alice.address);
     const lockedThen = (excess * (HOUR - 60n) + HOUR - 1n) / HOUR;
     const withdrawable = free - lockedThen;
-    const tooMuch = withdrawable / 10n ** 12n + 1n;
+    const tooMuch = withdrawable / TOKEN_TO_WAD + 1n;
     await networkHelpers.time.setNextBlockTimestamp(vestedAt + 60n);
     await expect(d.engine.connect(d.alice).withdraw(tooMuch))
       .to.be.revertedWithCustomError(d.engine, "ProfitStillVesting")
-      .withArgs(withdrawable, tooMuch * 10n ** 12n, lockedThen);
+      .withArgs(withdrawable, tooMuch * TOKEN_TO_WAD, lockedThen);
     expect(await d.engine.freeCollateralWad(d.alice.address)).to.equal(free);
 
     // Linear: after half the period half is still locked (rounded up).
@@ -69,7 +58,7 @@ describe("vesting of large realised profit", () => {
     expect(await d.engine.lockedProfitWad(d.alice.address)).to.equal((excess * (HOUR / 2n) + HOUR - 1n) / HOUR);
     await networkHelpers.time.increaseTo(vestedAt + HOUR);
     expect(await d.engine.lockedProfitWad(d.alice.address)).to.equal(0n);
-    await d.engine.connect(d.alice).withdraw(free / 10n ** 12n);
+    await d.engine.connect(d.alice).withdraw(free / TOKEN_TO_WAD);
   });
 
   it("test_closePosition_theDailyTotalCountsEveryMarket", async () => {

@@ -3,8 +3,10 @@ import {
   ETH,
   BTC,
   TOKEN_TO_WAD,
+  WAD,
   anyPrice,
   deployFunded,
+  disableFunding,
   networkHelpers,
   setPrice,
   tokens,
@@ -13,7 +15,6 @@ import {
 import { ceilDiv, signedDivUp } from "../../helpers/state.js";
 import type { System } from "../../helpers/fixture.js";
 
-const WAD = 10n ** 18n;
 // OpenZeppelin's virtual shares: 10^decimalsOffset, with one virtual asset unit.
 const VIRTUAL_SHARES = 10n ** 6n;
 const LP_FEE = 10n ** 15n;
@@ -57,8 +58,7 @@ async function cachedTraderPnl(engine: System["engine"], marketIds: bigint[]): P
 /** deployFunded, then alice holds a 100 ETH long (the vault is net short) with funding switched off. */
 async function deployWithLong() {
   const d = await deployFunded();
-  const c = await d.registry.marketConfig(ETH);
-  await d.registry.setFundingParams(ETH, c.skewScaleWad, 0n);
+  await disableFunding(d);
   await d.engine.connect(d.alice).trade(ETH, w(100), w(20_000), anyPrice(1n), []);
   return d;
 }
