@@ -90,3 +90,13 @@ export {
   type RequiredImrParameters,
   type RequiredMmrParameters,
 } from "./math/risk.ts";
+export {
+  defineDeployment,
+  parseIgnitionDeployment,
+  readIgnitionDeployment,
+  type DefineDeploymentParameters,
+  type ParseIgnitionDeploymentParameters,
+  type ProtocolDeployment,
+  type ReadIgnitionDeploymentOptions,
+} from "./deployment/deployment.ts";
+export { DeploymentError, type DeploymentErrorParameters, type DeploymentErrorType } from "./errors/deployment.ts";
