@@ -66,7 +66,7 @@ const OSAKA_TX_GAS_CAP = 16_777_216n;
  */
 export async function connectChain(rpcUrl?: string): Promise<ChainConnection> {
   const hardhat = rpcUrl
-    ? await network.connect({ network: "local", override: { type: "http", url: rpcUrl } })
+    ? await network.connect({ network: "local", override: { url: rpcUrl } })
     : await network.connect();
   const request = hardhat.provider.request.bind(hardhat.provider) as unknown as EIP1193RequestFn;
   let version: string;

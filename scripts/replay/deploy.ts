@@ -45,7 +45,7 @@ export async function deployProtocol(conn: ChainConnection, p: DeployProtocolPar
     await rm(join(ROOT, "ignition", "deployments", deploymentId), { recursive: true, force: true });
   }
   const address = async (c: { getAddress(): Promise<string> }) => (await c.getAddress()) as Address;
-  const accounts = (await conn.publicClient.request({ method: "eth_accounts" })) as Address[];
+  const accounts = (await conn.hardhat.provider.request({ method: "eth_accounts" })) as Address[];
   return {
     admin: accounts[0],
     usdc: await address(d.usdc),

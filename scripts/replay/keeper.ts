@@ -31,7 +31,9 @@ export type CreateReplayKeeperParameters = { conn: ChainConnection; d: Deploymen
 export async function createReplayKeeper(p: CreateReplayKeeperParameters): Promise<ReplayKeeper> {
   let mod: KeeperModule;
   try {
-    mod = (await import("@open-waterfall/keeper")) as KeeperModule;
+    const name = "@open-waterfall/keeper";
+    // Loaded by name at run time: the keeper package is built by `npm run build:packages`.
+    mod = (await import(name)) as KeeperModule;
   } catch (error) {
     throw new KeeperUnavailableError(`cannot load @open-waterfall/keeper (run \`npm run build:packages\`): ${(error as Error).message}`);
   }
