@@ -63,10 +63,10 @@ export const FIELDS: readonly FieldSpec[] = [
   },
   {
     key: "deployment",
-    flag: "--deployment <file>",
+    flag: "--deployment <dir>",
     env: "KEEPER_DEPLOYMENT",
     defaultValue: undefined,
-    description: "Ignition deployed_addresses.json of the protocol (or give --engine-address and --lens-address)",
+    description: "Ignition deployment directory (or its deployed_addresses.json): addresses and deployment block",
   },
   {
     key: "engineAddress",
@@ -184,7 +184,7 @@ export const FIELDS: readonly FieldSpec[] = [
     key: "gasPerPosition",
     flag: "--gas-per-position <gas>",
     env: "KEEPER_GAS_PER_POSITION",
-    defaultValue: "400000",
+    defaultValue: "150000",
     description: "Gas assumed per liquidated position until the node's estimates have measured it",
   },
   {

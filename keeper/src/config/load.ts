@@ -3,8 +3,10 @@
  * precedence), reads the files they name (deployment addresses, the Ignition journal for the deployment block,
  * the keys file), then validates everything at once with the schema.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
+
+import { DeploymentError, parseIgnitionDeployment } from "@open-waterfall/sdk";
 
 import { FIELDS, type RawConfig, type RawConfigKey } from "./fields.ts";
 import { ConfigError, type KeeperConfig, parseConfig, type ResolvedRawConfig } from "./schema.ts";
@@ -47,43 +49,22 @@ export function mergeRawConfig({ flags = {}, env = {} }: LoadConfigParameters): 
   return raw;
 }
 
-type DeploymentFile = { engine?: string; lens?: string; block?: string };
-
-/** Reads addresses from Ignition's deployed_addresses.json ("Protocol#PerpEngine") or a plain {engine, lens} file. */
-function readDeploymentFile(path: string): DeploymentFile {
-  const parsed: unknown = JSON.parse(readFileSync(path, "utf8"));
-  if (typeof parsed !== "object" || parsed === null) throw new Error("is not a JSON object");
-  const entries = Object.entries(parsed as Record<string, unknown>);
-  const find = (suffix: string, plain: string): string | undefined => {
-    const hit = entries.find(([key]) => key === plain || key.endsWith(`#${suffix}`));
-    return typeof hit?.[1] === "string" ? hit[1] : undefined;
-  };
-  const blockEntry = entries.find(([key]) => key === "deploymentBlock" || key === "fromBlock");
-  const block = blockEntry === undefined ? readJournalBlock(path) : String(blockEntry[1]);
-  const out: DeploymentFile = {};
-  const engine = find("PerpEngine", "engine");
-  const lens = find("PerpLens", "lens");
-  if (engine !== undefined) out.engine = engine;
-  if (lens !== undefined) out.lens = lens;
-  if (block !== undefined) out.block = block;
-  return out;
-}
+type DeploymentFile = { engine: string; lens: string; block: string };
 
 /**
- * The earliest block of the deployment, from the Ignition journal beside deployed_addresses.json: every
- * confirmed transaction of the deployment records its receipt's block number. Events before it cannot exist.
+ * Reads a deployment written by Hardhat Ignition (the directory, or its deployed_addresses.json) with the SDK's
+ * parser: the addresses, and the first block from the journal beside it.
  */
-function readJournalBlock(addressesPath: string): string | undefined {
-  const journal = join(dirname(addressesPath), "journal.jsonl");
-  if (!existsSync(journal)) return undefined;
-  let earliest: bigint | undefined;
-  for (const line of readFileSync(journal, "utf8").split("\n")) {
-    const match = /"blockNumber":\s*"?(\d+)"?/.exec(line);
-    if (match?.[1] === undefined) continue;
-    const block = BigInt(match[1]);
-    if (earliest === undefined || block < earliest) earliest = block;
-  }
-  return earliest?.toString();
+function readDeploymentFile(path: string): DeploymentFile {
+  const dir = statSync(path).isDirectory() ? path : dirname(path);
+  const addressesFile = join(dir, "deployed_addresses.json");
+  const journalFile = join(dir, "journal.jsonl");
+  const deployment = parseIgnitionDeployment({
+    deployedAddresses: readFileSync(addressesFile, "utf8"),
+    source: addressesFile,
+    ...(existsSync(journalFile) ? { journal: readFileSync(journalFile, "utf8") } : {}),
+  });
+  return { engine: deployment.engine, lens: deployment.lens, block: deployment.deploymentBlock.toString() };
 }
 
 /**
@@ -99,17 +80,12 @@ export function resolveFiles(raw: RawConfig): { resolved: ResolvedRawConfig; pro
   if (raw.deployment !== undefined) {
     try {
       const file = readDeploymentFile(raw.deployment);
-      if (file.engine !== undefined) resolved.deploymentEngine = file.engine;
-      if (file.lens !== undefined) resolved.deploymentLens = file.lens;
-      if (file.block !== undefined) resolved.deploymentBlock = file.block;
-      if (file.engine === undefined && raw.engineAddress === undefined) {
-        problems.push(`${fieldName("deployment")}: names no PerpEngine address`);
-      }
-      if (file.lens === undefined && raw.lensAddress === undefined) {
-        problems.push(`${fieldName("deployment")}: names no PerpLens address`);
-      }
+      resolved.deploymentEngine = file.engine;
+      resolved.deploymentLens = file.lens;
+      resolved.deploymentBlock = file.block;
     } catch (error) {
-      problems.push(`${fieldName("deployment")}: cannot read '${raw.deployment}': ${(error as Error).message}`);
+      const reason = error instanceof DeploymentError ? error.details : ((error as NodeJS.ErrnoException).code ?? (error as Error).message);
+      problems.push(`${fieldName("deployment")}: cannot read '${raw.deployment}': ${reason}`);
     }
   }
   if (raw.keysFile !== undefined) {

@@ -260,30 +260,30 @@ export type FieldNamer = (key: string) => string;
  * @throws {ConfigError} Listing every problem, one line each.
  */
 export function parseConfig(raw: ResolvedRawConfig, nameOf: FieldNamer = (key) => key): KeeperConfig {
-  const result = rawConfigSchema.safeParse(raw);
   const problems: string[] = [];
+  // Presence first, from the raw strings, so a missing field is reported alongside malformed ones.
+  if (raw.rpcUrls === undefined) problems.push(`${nameOf("rpcUrls")}: is required`);
+  if (raw.engineAddress === undefined && raw.deploymentEngine === undefined) {
+    problems.push(`${nameOf("engineAddress")}: is required (or give ${nameOf("deployment")})`);
+  }
+  if (raw.lensAddress === undefined && raw.deploymentLens === undefined) {
+    problems.push(`${nameOf("lensAddress")}: is required (or give ${nameOf("deployment")})`);
+  }
+  if (raw.privateKeys === undefined) {
+    problems.push(`${nameOf("privateKeys")}: at least one signer key is required (or give ${nameOf("keysFile")})`);
+  }
+  const result = rawConfigSchema.safeParse(raw);
   if (!result.success) {
     for (const issue of result.error.issues) {
       const key = String(issue.path[0] ?? "config");
-      const message =
-        issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message;
+      const message = issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message;
       problems.push(`${nameOf(key)}: ${message}`);
     }
     throw new ConfigError(problems);
   }
   const r = result.data;
-  if (r.rpcUrls === undefined) problems.push(`${nameOf("rpcUrls")}: is required`);
   const engine = r.engineAddress ?? r.deploymentEngine;
   const lens = r.lensAddress ?? r.deploymentLens;
-  if (engine === undefined) {
-    problems.push(`${nameOf("engineAddress")}: is required (or give ${nameOf("deployment")})`);
-  }
-  if (lens === undefined) {
-    problems.push(`${nameOf("lensAddress")}: is required (or give ${nameOf("deployment")})`);
-  }
-  if (r.privateKeys === undefined) {
-    problems.push(`${nameOf("privateKeys")}: at least one signer key is required (or give ${nameOf("keysFile")})`);
-  }
   if (r.maxFeeGwei !== undefined && r.priorityFeeGwei !== undefined && r.priorityFeeGwei > r.maxFeeGwei) {
     problems.push(`${nameOf("priorityFeeGwei")}: must not exceed ${nameOf("maxFeeGwei")}`);
   }

@@ -1,0 +1,3 @@
+import { keeperScenarios } from "./_test/scenarios.ts";
+
+keeperScenarios("hardhat");
