@@ -18,7 +18,13 @@ export type InvariantResult = { invariants: Invariants; failures: string[] };
 type Pos = { sizeWad: bigint; marginWad: bigint; jWad: bigint; tier: number; seq: bigint };
 
 /** Reads the chain at `blockNumber` and checks every invariant. */
-export async function checkInvariants(conn: ChainConnection, d: Deployment, blockNumber: bigint): Promise<InvariantResult> {
+export async function checkInvariants(
+  conn: ChainConnection,
+  d: Deployment,
+  blockNumber: bigint,
+  /** Accounts that may hold free collateral without an account id (keepers paid rewards). */
+  extraAccounts: Address[] = [],
+): Promise<InvariantResult> {
   const pc = conn.publicClient;
   const failures: string[] = [];
   const engine = <T>(functionName: string, args: unknown[] = []): Promise<T> =>
@@ -43,6 +49,10 @@ export async function checkInvariants(conn: ChainConnection, d: Deployment, bloc
       }),
     );
   }
+
+  const known = new Set<string>();
+  for (const id of ids) known.add((await engine<Address>("accountOf", [id])).toLowerCase());
+  for (const a of extraAccounts) if (!known.has(a.toLowerCase())) ledgers += await engine<bigint>("freeCollateralWad", [a]);
 
   // Conservation: the tokens the engine holds are exactly its ledgers.
   const held = await pc.readContract({ address: d.usdc, abi: collateralTokenAbi, functionName: "balanceOf", args: [d.engine], blockNumber });

@@ -1,56 +1,44 @@
 /**
- * The keeper the replay runs: the project's own (`@open-waterfall/keeper`), in-process, ticked after every
- * block so what it sends lands in the next one.
+ * The keeper the replay runs: the project's own (keeper/), in-process, configured through its own schema and
+ * ticked after every block so what it sends lands in the next one.
  */
-import type { Account } from "viem";
+import type { Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { loadConfig } from "../../keeper/src/config/load.ts";
+import { createKeeper } from "../../keeper/src/keeper.ts";
 import type { ChainConnection } from "./chain.ts";
 import type { Deployment } from "./deploy.ts";
 
 /** A keeper as the replay drives it. */
 export type ReplayKeeper = { tick(): Promise<unknown>; stop(): Promise<void> };
 
-/** Thrown when the keeper package cannot be loaded or lacks its programmatic API. */
-export class KeeperUnavailableError extends Error {
-  override name = "KeeperUnavailableError" as const;
-}
-
-type KeeperModule = {
-  createKeeper?: (p: { config: unknown; publicClient: unknown; walletClients: unknown[] }) => {
-    tick(): Promise<unknown>;
-    stop(): Promise<void> | void;
-  };
+/** Parameters of {@link createReplayKeeper}. */
+export type CreateReplayKeeperParameters = {
+  conn: ChainConnection;
+  d: Deployment;
+  /** The keeper's signer keys (funded accounts). */
+  privateKeys: Hex[];
+  marketIds: bigint[];
+  /** First block the keeper reads events from (the deployment's). */
+  fromBlock: bigint;
+  /** pino level of the keeper's logs (default: warn, so the progress bar stays readable). */
+  logLevel?: string;
 };
 
-/** Parameters of {@link createReplayKeeper}. */
-export type CreateReplayKeeperParameters = { conn: ChainConnection; d: Deployment; accounts: Account[]; marketIds: bigint[] };
-
-/**
- * Builds the project's keeper over the replay's chain.
- * @throws {KeeperUnavailableError} when `@open-waterfall/keeper` has no `createKeeper` (not built yet: `npm run build:packages`).
- */
-export async function createReplayKeeper(p: CreateReplayKeeperParameters): Promise<ReplayKeeper> {
-  let mod: KeeperModule;
-  try {
-    const name = "@open-waterfall/keeper";
-    // Loaded by name at run time: the keeper package is built by `npm run build:packages`.
-    mod = (await import(name)) as KeeperModule;
-  } catch (error) {
-    throw new KeeperUnavailableError(`cannot load @open-waterfall/keeper (run \`npm run build:packages\`): ${(error as Error).message}`);
-  }
-  if (typeof mod.createKeeper !== "function") {
-    throw new KeeperUnavailableError("@open-waterfall/keeper does not export createKeeper: build the keeper package (`npm run build:packages`)");
-  }
-  const keeper = mod.createKeeper({
-    config: {
-      rpcUrl: p.conn.rpcUrl ?? "http://127.0.0.1:8545",
-      chainId: p.conn.chain.id,
-      engine: p.d.engine,
-      lens: p.d.lens,
-      registry: p.d.registry,
-      markets: p.marketIds.map(Number),
+/** Builds the project's keeper over the replay's chain, configured by its own schema (validated first). */
+export function createReplayKeeper(p: CreateReplayKeeperParameters): ReplayKeeper {
+  const config = loadConfig({
+    env: {
+      KEEPER_RPC_URLS: p.conn.rpcUrl ?? "http://127.0.0.1:8545",
+      KEEPER_ENGINE_ADDRESS: p.d.engine,
+      KEEPER_LENS_ADDRESS: p.d.lens,
+      KEEPER_FROM_BLOCK: String(p.fromBlock),
+      KEEPER_MARKETS: p.marketIds.join(","),
+      KEEPER_PRIVATE_KEYS: p.privateKeys.join(","),
+      KEEPER_LOG_LEVEL: p.logLevel ?? process.env.KEEPER_LOG_LEVEL ?? "warn",
+      KEEPER_MAX_TX_GAS: String(p.conn.txGasCap),
     },
-    publicClient: p.conn.publicClient,
-    walletClients: p.accounts.map((a) => p.conn.wallet(a)),
   });
-  return { tick: () => keeper.tick(), stop: async () => void (await keeper.stop()) };
+  const keeper = createKeeper({ config, publicClient: p.conn.publicClient, walletClients: p.privateKeys.map((k) => p.conn.wallet(privateKeyToAccount(k))) });
+  return { tick: () => keeper.tick(), stop: () => keeper.stop() };
 }

@@ -86,7 +86,8 @@ function describe(params: MarketParams, o: ScenarioOptions, vaultUsd: number): R
 }
 
 /** A deterministic key for one of the replay's own roles (LP, oracle, keeper). */
-const roleAccount = (role: string, seed: number) => privateKeyToAccount(keccak256(stringToHex(`open-waterfall ${role} ${seed}`)));
+const roleKey = (role: string, seed: number) => keccak256(stringToHex(`open-waterfall ${role} ${seed}`));
+const roleAccount = (role: string, seed: number) => privateKeyToAccount(roleKey(role, seed));
 
 /**
  * Runs one scenario end to end.
@@ -116,7 +117,8 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     const miner = await Miner.start(conn);
     const lp = roleAccount("lp", o.seed);
     const oracle = roleAccount("oracle", o.seed);
-    const keepers = [roleAccount("keeper-1", o.seed), roleAccount("keeper-2", o.seed)];
+    const keeperKeys = [roleKey("keeper-1", o.seed), roleKey("keeper-2", o.seed)];
+    const keepers = keeperKeys.map((k) => privateKeyToAccount(k));
     for (const a of [oracle, ...keepers]) await conn.setBalance(a.address, ETHER_PER_ACCOUNT);
     await seedLp({ conn, miner, d, lp, vaultUsd, insuranceUsd: o.insuranceUsd });
 
@@ -145,7 +147,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     bar.done(`${seeded.opened} opened`);
     if (o.lpWithdrawToFloor) await withdrawLpToFloor({ conn, miner, d, lp });
 
-    const keeper = await createReplayKeeper({ conn, d, accounts: keepers, marketIds: [market.marketId, ...others] });
+    const keeper = createReplayKeeper({ conn, d, privateKeys: keeperKeys, marketIds: [market.marketId, ...others], fromBlock: 0n });
     const replayBar = new ProgressBar("replay", o.progress);
     const now = miner.nowSec;
     const otherFeeds = await Promise.all(
@@ -188,7 +190,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
       fromBlock: run.fromBlock,
       toBlock: run.toBlock,
     });
-    const inv = await checkInvariants(conn, d, run.toBlock);
+    const inv = await checkInvariants(conn, d, run.toBlock, [...keepers, lp, oracle].map((a) => a.address));
     reportBar.done();
     const parameters = describe(market.params, o, vaultUsd);
     const table = summaryTable(figures, inv.invariants);
