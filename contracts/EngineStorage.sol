@@ -348,7 +348,7 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
             _clear(ctx.marketId, id);
             return _positions[ctx.marketId][id];
         }
-        p.sizeWad = p.sizeWad > 0 ? p.sizeWad - int112(int256(q)) : p.sizeWad + int112(int256(q));
+        p.sizeWad = p.sizeWad > 0 ? p.sizeWad - int104(int256(q)) : p.sizeWad + int104(int256(q));
         p.marginWad -= uint96(marginSlice);
         _positions[ctx.marketId][id] = p;
         return p;
@@ -371,9 +371,8 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
     }
 
     /// @dev Stores the position and, when it belongs to a list, links it at its sorted place behind every
-    /// position of equal J (a fresh sequence number).
+    /// position of equal J.
     function _storeAndList(Ctx memory ctx, uint32 id, Position memory p, uint32[] memory hints) internal {
-        if (p.tier != 0) p.seq = ++_markets[ctx.marketId].seqCounter;
         _positions[ctx.marketId][id] = p;
         if (p.tier != 0) {
             TierList.insert(

@@ -481,7 +481,7 @@ contract LiquidationModule is EngineStorage, ILiquidationModule {
         } else {
             if (!p.inLiquidation) ++_positionsInLiquidation;
             p.inLiquidation = true;
-            p.sizeWad = sl.isLong ? int112(int256(remaining)) : -int112(int256(remaining));
+            p.sizeWad = sl.isLong ? int104(int256(remaining)) : -int104(int256(remaining));
             p.marginWad -= uint96(sl.marginWad);
             _positions[ctx.marketId][sl.id] = p;
         }

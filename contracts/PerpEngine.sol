@@ -329,10 +329,10 @@ contract PerpEngine is EngineStorage, ITrading {
             ? int256(fill) - ctx.fundingIndexWad
             : PositionMath.increasedJ(oldSize, oldJ, deltaWad.abs(), fill, ctx.fundingIndexWad);
         int256 newSize = oldSize + deltaWad;
-        p.sizeWad = newSize.toInt112();
+        p.sizeWad = newSize.toInt104();
         p.marginWad = (uint256(p.marginWad) + marginAddedWad).toUint96();
-        p.jWad = newJ.toInt128();
-        p.f0Wad = ctx.fundingIndexWad.toInt120();
+        p.jWad = newJ.toInt96();
+        p.f0Wad = ctx.fundingIndexWad.toInt96();
         if (newSize > 0) {
             m.longSizeWad += deltaWad.abs().toUint128();
             m.longJSum += newSize * newJ - oldSize * oldJ;
@@ -405,7 +405,7 @@ contract PerpEngine is EngineStorage, ITrading {
             p = _positions[ctx.marketId][id];
         } else {
             // A pro-rata slice keeps J: the position keeps its place in its list.
-            p.sizeWad = remaining.toInt112();
+            p.sizeWad = remaining.toInt104();
             p.marginWad -= uint96(sl.marginWad);
             _positions[ctx.marketId][id] = p;
         }

@@ -5,12 +5,12 @@ import {IMarketRegistry} from "./IMarketRegistry.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
-/// @notice One isolated-margin position per (account, market): three storage slots (size, margin and tier;
-/// J and F0; ADL list links).
+/// @notice One isolated-margin position per (account, market), in two storage slots: (size, margin, tier,
+/// pending tier, liquidation flag) and (J, F0, ADL list links).
 /// @dev K = J ∓ m/|s| is never stored: it is derived, and changes only when the owner acts.
 struct Position {
     /// @notice Signed size in units of the asset; long > 0.
-    int112 sizeWad;
+    int104 sizeWad;
     /// @notice Margin in USD. Funding is never moved into it (it stays part of the PnL until realised).
     uint96 marginWad;
     /// @notice Stored ADL tier (0 = exempt). Rises at once; a drop waits in pendingTier.
@@ -19,18 +19,17 @@ struct Position {
     uint8 pendingTier;
     /// @notice When the pending tier drop was recorded; zero when none is pending.
     uint32 pendingTierSince;
-    /// @notice Break-even J = E − F0 in price units: includes the entry's price impact, not the fee.
-    int128 jWad;
-    /// @notice The market's funding index when J last changed; E = J + F0 is the entry shown to users.
-    int120 f0Wad;
     /// @notice True while a liquidation is being continued; the owner can then neither trade nor add margin.
     bool inLiquidation;
+    /// @notice Break-even J = E − F0 in price units: includes the entry's price impact, not the fee.
+    int96 jWad;
+    /// @notice The market's funding index when J last changed; E = J + F0 is the entry shown to users.
+    int96 f0Wad;
     /// @notice Previous position (account id) in its ADL tier list, towards the head; 0 = none.
+    /// Among equal J the list keeps insertion order: an insertion goes behind every position of equal J.
     uint32 prevId;
     /// @notice Next position (account id) in its ADL tier list, towards the tail; 0 = none.
     uint32 nextId;
-    /// @notice Insertion sequence number: among equal J, earlier insertions come first.
-    uint64 seq;
 }
 
 /// @notice Per-market state kept by the engine.
@@ -45,8 +44,6 @@ struct MarketState {
     int128 fundingIndexWad;
     /// @notice When funding was last accrued and the cached price and PnL below refreshed.
     uint40 lastUpdateTime;
-    /// @notice Last ADL-list sequence number handed out in this market.
-    uint64 seqCounter;
     /// @notice The last good oracle price, used by views when the oracle cannot be read.
     uint128 lastPriceWad;
     /// @notice Gross open-interest notional (both sides) at lastPriceWad.

@@ -5,10 +5,11 @@ import {Position} from "../interfaces/IPerpEngine.sol";
 
 /// @title TierList
 /// @notice The ADL order of one market side and tier: a doubly linked list of positions sorted by profit per
-/// unit, most profitable first (longs by J ascending, shorts by J descending), ties by insertion order (a
-/// sequence number taken at every insertion, so a re-inserted position goes behind the others of equal J).
+/// unit, most profitable first (longs by J ascending, shorts by J descending), ties by insertion order: an
+/// insertion always goes behind every position of equal J, so a re-inserted position goes behind the others
+/// of equal J and no sequence number needs storing.
 /// @dev Adapted from the idea of Liquity's SortedTroves (itself from Livepeer's SortedDoublyLL), changed so
-/// that: nodes live inside the positions they order (Position.prevId, nextId, seq), keyed by a compact
+/// that: nodes live inside the positions they order (Position.prevId, nextId), keyed by a compact
 /// account id, so linking costs no extra slots; membership is derived from the position's side and stored
 /// tier, so a hint from another list is recognised in O(1) and never followed; order needs re-insertion only
 /// when the owner changes J or the tier (pro-rata slices keep J, so liquidation and ADL never insert).
@@ -25,15 +26,14 @@ library TierList {
         uint32 length;
     }
 
-    /// @notice Whether position a comes before position b in the ADL order (a is at least as profitable per
-    /// unit, and inserted earlier on a tie).
-    function precedes(bool isLong, int256 jA, uint64 seqA, int256 jB, uint64 seqB) internal pure returns (bool) {
-        if (jA != jB) return isLong ? jA < jB : jA > jB;
-        return seqA < seqB;
+    /// @notice Whether a listed position with J = `jListed` comes before a position being inserted with J = `jNew`
+    /// (it is at least as profitable per unit; on a tie it was inserted earlier).
+    function precedesNew(bool isLong, int256 jListed, int256 jNew) internal pure returns (bool) {
+        return isLong ? jListed <= jNew : jListed >= jNew;
     }
 
-    /// @notice Links `id` into the list at its sorted place. The position must already hold its size, J, tier
-    /// and a fresh seq (larger than any in the list), and must not be linked.
+    /// @notice Links `id` into the list at its sorted place. The position must already hold its size, J and
+    /// tier, and must not be linked.
     /// @param hints Candidate predecessors (0 = the head end), e.g. computed off chain by the SDK; none means
     /// "walk from the head".
     function insert(
@@ -91,8 +91,8 @@ library TierList {
     ) internal view returns (bool) {
         if (prev == 0 ? ends.head != next : positions[prev].nextId != next) return false;
         if (next == 0 ? ends.tail != prev : positions[next].prevId != prev) return false;
-        if (prev != 0 && !_precedesNode(positions[prev], p, isLong)) return false;
-        if (next != 0 && !_precedesNode(p, positions[next], isLong)) return false;
+        if (prev != 0 && !precedesNew(isLong, positions[prev].jWad, p.jWad)) return false;
+        if (next != 0 && precedesNew(isLong, positions[next].jWad, p.jWad)) return false;
         return true;
     }
 
@@ -136,8 +136,8 @@ library TierList {
         ends.length += 1;
     }
 
-    function _precedesNode(Position storage a, Position storage b, bool isLong) private view returns (bool) {
-        return precedes(isLong, a.jWad, a.seq, b.jWad, b.seq);
+    function _precedesNode(Position storage listed, Position storage p, bool isLong) private view returns (bool) {
+        return precedesNew(isLong, listed.jWad, p.jWad);
     }
 
     /// @dev A node belongs to p's list when it is open on the same side with the same stored tier.

@@ -131,9 +131,9 @@ contract PerpLens {
             uint32 id = uint32(latestRandomSeed % accounts) + 1;
             Position memory p = engine.positionById(marketId, id);
             if (p.sizeWad == 0 || (p.sizeWad > 0) != isLong || p.tier != tier) continue;
-            // A new insertion has the largest seq: every member with J at or before `jWad` precedes it.
-            if (!TierList.precedes(isLong, p.jWad, p.seq, jWad, type(uint64).max)) continue;
-            if (!found || TierList.precedes(isLong, bestJ, 0, p.jWad, 1)) {
+            // An insertion goes behind every member with J at or before `jWad`: those are its predecessors.
+            if (!TierList.precedesNew(isLong, p.jWad, jWad)) continue;
+            if (!found || TierList.precedesNew(isLong, bestJ, p.jWad)) {
                 bestJ = p.jWad;
                 hintId = id;
                 found = true;

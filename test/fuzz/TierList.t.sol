@@ -28,10 +28,11 @@ contract TierListTest is Test {
         assertEq(headId, ids[0], "head");
         assertEq(tailId, ids[ids.length - 1], "tail");
         for (uint256 i = 1; i < ids.length; ++i) {
-            (uint32 prevOfI,, int128 jI, uint64 seqI) = list.node(ids[i]);
-            (,, int128 jPrev, uint64 seqPrev) = list.node(ids[i - 1]);
+            (uint32 prevOfI,, int96 jI, uint64 insertedI) = list.node(ids[i]);
+            (,, int96 jPrev, uint64 insertedPrev) = list.node(ids[i - 1]);
             assertEq(prevOfI, ids[i - 1], "back link");
-            assertTrue(TierList.precedes(list.isLong(), jPrev, seqPrev, jI, seqI), "order");
+            if (jPrev == jI) assertLt(insertedPrev, insertedI, "ties keep insertion order");
+            else assertTrue(TierList.precedesNew(list.isLong(), jPrev, jI), "order");
         }
     }
 
@@ -68,7 +69,7 @@ contract TierListTest is Test {
     function test_insert_revertsWithStaleHintsBeyondTheWalkBound() public {
         TierListHarness list = new TierListHarness(true);
         for (uint32 i = 1; i <= 10; ++i) {
-            list.insert(i, int128(int256(uint256(i)) * 10), _hints(i - 1), MAX_STEPS);
+            list.insert(i, int96(int256(uint256(i)) * 10), _hints(i - 1), MAX_STEPS);
         }
         // J = 95 belongs between ids 9 and 10; from the head it is 9 steps away.
         vm.expectRevert(abi.encodeWithSelector(TierList.StaleHints.selector, uint32(11), uint256(3)));
@@ -80,7 +81,7 @@ contract TierListTest is Test {
     function test_insert_triesEachHintInTurn() public {
         TierListHarness list = new TierListHarness(true);
         for (uint32 i = 1; i <= 10; ++i) {
-            list.insert(i, int128(int256(uint256(i)) * 10), _hints(i - 1), MAX_STEPS);
+            list.insert(i, int96(int256(uint256(i)) * 10), _hints(i - 1), MAX_STEPS);
         }
         uint32[] memory hints = new uint32[](3);
         hints[0] = 1; // far
@@ -93,7 +94,7 @@ contract TierListTest is Test {
     function test_remove_unlinksHeadTailAndMiddle() public {
         TierListHarness list = new TierListHarness(true);
         for (uint32 i = 1; i <= 5; ++i) {
-            list.insert(i, int128(int256(uint256(i))), _hints(i - 1), MAX_STEPS);
+            list.insert(i, int96(int256(uint256(i))), _hints(i - 1), MAX_STEPS);
         }
         list.remove(1);
         list.remove(5);
@@ -122,7 +123,7 @@ contract TierListTest is Test {
                 live[k] = live[liveCount - 1];
                 --liveCount;
             } else if (liveCount < live.length) {
-                int128 j = int128(int256((r >> 16) % 50)); // few distinct J: many ties
+                int96 j = int96(int256((r >> 16) % 50)); // few distinct J: many ties
                 uint32[] memory hints = new uint32[](2);
                 hints[0] = liveCount == 0 ? 0 : live[(r >> 32) % liveCount];
                 hints[1] = uint32((r >> 64) % (nextId + 3)); // possibly absent or removed

@@ -9,19 +9,21 @@ contract TierListHarness {
     mapping(uint32 => Position) internal _positions;
     TierList.Ends public ends;
     bool public immutable isLong;
-    uint64 public seqCounter;
+    /// @dev Insertion counter kept by the harness only, so tests can check that ties keep insertion order.
+    uint64 public insertions;
+    mapping(uint32 => uint64) public insertedAt;
 
     constructor(bool isLong_) {
         isLong = isLong_;
     }
 
-    function insert(uint32 id, int128 jWad, uint32[] memory hints, uint256 maxSteps) external {
+    function insert(uint32 id, int96 jWad, uint32[] memory hints, uint256 maxSteps) external {
         Position storage p = _positions[id];
-        p.sizeWad = isLong ? int112(1e18) : -int112(1e18);
+        p.sizeWad = isLong ? int104(1e18) : -int104(1e18);
         p.tier = 1;
         p.jWad = jWad;
-        p.seq = ++seqCounter;
         TierList.insert(ends, _positions, id, hints, maxSteps);
+        insertedAt[id] = ++insertions;
     }
 
     function remove(uint32 id) external {
@@ -29,9 +31,9 @@ contract TierListHarness {
         _positions[id].sizeWad = 0;
     }
 
-    function node(uint32 id) external view returns (uint32 prevId, uint32 nextId, int128 jWad, uint64 seq) {
+    function node(uint32 id) external view returns (uint32 prevId, uint32 nextId, int96 jWad, uint64 insertedAtCount) {
         Position storage p = _positions[id];
-        return (p.prevId, p.nextId, p.jWad, p.seq);
+        return (p.prevId, p.nextId, p.jWad, insertedAt[id]);
     }
 
     /// @notice The whole list, head first (tests only; the protocol never walks a whole list).

@@ -121,7 +121,6 @@ export interface PositionRead {
   inLiquidation: boolean;
   prevId: bigint;
   nextId: bigint;
-  seq: bigint;
 }
 
 /** A position as the ledger keeps it: its list links are checked with tierList instead. */
@@ -136,7 +135,6 @@ export const EMPTY: PositionState = {
   pendingTier: 0n,
   pendingTierSince: 0n,
   inLiquidation: false,
-  seq: 0n,
 };
 
 const stateOf = (p: PositionRead): PositionState => {
@@ -264,7 +262,7 @@ export function adlFillPriceWad(a: {
 /**
  * A counterparty's pro-rata slice of q units closed by ADL: its margin share (rounded down, the remainder keeps
  * the dust), its profit q·π rounded down, and what is left of the position (gone when q is the whole size; J,
- * F0, tier and seq otherwise unchanged, so it keeps its place in its list).
+ * F0 and tier otherwise unchanged, so it keeps its place in its list).
  */
 export function adlSlice(p: PositionState, qWad: bigint, priceWad: bigint) {
   const sizeAbs = abs(p.sizeWad);
@@ -399,7 +397,6 @@ export async function positionOf(d: Book, account: Actor): Promise<PositionRead>
     inLiquidation: p.inLiquidation,
     prevId: p.prevId,
     nextId: p.nextId,
-    seq: p.seq,
   };
 }
 

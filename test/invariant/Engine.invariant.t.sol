@@ -268,7 +268,7 @@ contract EngineInvariantTest is BaseTest {
                         listedIn[ids[i]] = 1 + side * 4 + tier - 1;
                         if (i == 0) continue;
                         Position memory prev = engine.positionById(marketId, ids[i - 1]);
-                        assertTrue(TierList.precedes(isLong, prev.jWad, prev.seq, p.jWad, p.seq), "out of order");
+                        assertTrue(TierList.precedesNew(isLong, prev.jWad, p.jWad), "out of order");
                     }
                 }
             }

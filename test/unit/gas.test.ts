@@ -12,10 +12,10 @@ import { measureCoreGas, type CoreGas } from "../../bench/lib/coreGas.js";
 const CEILINGS: CoreGas = {
   deposit: 54_000,
   withdraw: 48_000,
-  open: 256_000,
-  increase: 207_000,
+  open: 231_000,
+  increase: 199_000,
   decrease: 198_000,
-  close: 176_000,
+  close: 175_000,
   addMargin: 75_000,
   removeMargin: 155_000,
 };

@@ -2006,11 +2006,6 @@ export const perpEngineAbi = [
             "type": "uint40"
           },
           {
-            "internalType": "uint64",
-            "name": "seqCounter",
-            "type": "uint64"
-          },
-          {
             "internalType": "uint128",
             "name": "lastPriceWad",
             "type": "uint128"
@@ -2090,9 +2085,9 @@ export const perpEngineAbi = [
       {
         "components": [
           {
-            "internalType": "int112",
+            "internalType": "int104",
             "name": "sizeWad",
-            "type": "int112"
+            "type": "int104"
           },
           {
             "internalType": "uint96",
@@ -2115,19 +2110,19 @@ export const perpEngineAbi = [
             "type": "uint32"
           },
           {
-            "internalType": "int128",
-            "name": "jWad",
-            "type": "int128"
-          },
-          {
-            "internalType": "int120",
-            "name": "f0Wad",
-            "type": "int120"
-          },
-          {
             "internalType": "bool",
             "name": "inLiquidation",
             "type": "bool"
+          },
+          {
+            "internalType": "int96",
+            "name": "jWad",
+            "type": "int96"
+          },
+          {
+            "internalType": "int96",
+            "name": "f0Wad",
+            "type": "int96"
           },
           {
             "internalType": "uint32",
@@ -2138,11 +2133,6 @@ export const perpEngineAbi = [
             "internalType": "uint32",
             "name": "nextId",
             "type": "uint32"
-          },
-          {
-            "internalType": "uint64",
-            "name": "seq",
-            "type": "uint64"
           }
         ],
         "internalType": "struct Position",
@@ -2171,9 +2161,9 @@ export const perpEngineAbi = [
       {
         "components": [
           {
-            "internalType": "int112",
+            "internalType": "int104",
             "name": "sizeWad",
-            "type": "int112"
+            "type": "int104"
           },
           {
             "internalType": "uint96",
@@ -2196,19 +2186,19 @@ export const perpEngineAbi = [
             "type": "uint32"
           },
           {
-            "internalType": "int128",
-            "name": "jWad",
-            "type": "int128"
-          },
-          {
-            "internalType": "int120",
-            "name": "f0Wad",
-            "type": "int120"
-          },
-          {
             "internalType": "bool",
             "name": "inLiquidation",
             "type": "bool"
+          },
+          {
+            "internalType": "int96",
+            "name": "jWad",
+            "type": "int96"
+          },
+          {
+            "internalType": "int96",
+            "name": "f0Wad",
+            "type": "int96"
           },
           {
             "internalType": "uint32",
@@ -2219,11 +2209,6 @@ export const perpEngineAbi = [
             "internalType": "uint32",
             "name": "nextId",
             "type": "uint32"
-          },
-          {
-            "internalType": "uint64",
-            "name": "seq",
-            "type": "uint64"
           }
         ],
         "internalType": "struct Position",
@@ -5675,9 +5660,9 @@ export const perpLensAbi = [
       {
         "components": [
           {
-            "internalType": "int112",
+            "internalType": "int104",
             "name": "sizeWad",
-            "type": "int112"
+            "type": "int104"
           },
           {
             "internalType": "uint96",
@@ -5700,19 +5685,19 @@ export const perpLensAbi = [
             "type": "uint32"
           },
           {
-            "internalType": "int128",
-            "name": "jWad",
-            "type": "int128"
-          },
-          {
-            "internalType": "int120",
-            "name": "f0Wad",
-            "type": "int120"
-          },
-          {
             "internalType": "bool",
             "name": "inLiquidation",
             "type": "bool"
+          },
+          {
+            "internalType": "int96",
+            "name": "jWad",
+            "type": "int96"
+          },
+          {
+            "internalType": "int96",
+            "name": "f0Wad",
+            "type": "int96"
           },
           {
             "internalType": "uint32",
@@ -5723,11 +5708,6 @@ export const perpLensAbi = [
             "internalType": "uint32",
             "name": "nextId",
             "type": "uint32"
-          },
-          {
-            "internalType": "uint64",
-            "name": "seq",
-            "type": "uint64"
           }
         ],
         "internalType": "struct Position[]",

@@ -528,7 +528,6 @@ describe("LiquidationModule.liquidate: ADL order", () => {
       tier: 1n,
       pendingTier: 0n,
       pendingTierSince: 0n,
-      seq: positionIn(d, before, d.bob).seq,
     });
     // Now carol (tier 3) is first; bob, in tier 1, is not reached.
     const adl = planAdl(d, before, {

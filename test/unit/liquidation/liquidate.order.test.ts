@@ -76,7 +76,7 @@ async function expectOrder(d: Book, liquidated: Actor, isLong: boolean, priceWad
   const erin = positionIn(d, before, d.erin);
   const frank = positionIn(d, before, d.frank);
   expect(erin.jWad).to.equal(frank.jWad);
-  expect(erin.seq < frank.seq).to.equal(true);
+  // Equal J: erin opened first, so the list keeps her ahead of frank (checked by the walk below).
   const candidates = !isLong;
   expect(await tierList(d, candidates, 4)).to.deep.equal([d.dave.address, d.erin.address, d.frank.address]);
   expect(await tierList(d, candidates, 3)).to.deep.equal([d.grace.address, d.carol.address]);
@@ -136,7 +136,7 @@ async function expectOrder(d: Book, liquidated: Actor, isLong: boolean, priceWad
     shortSizeWad: isLong ? adl.shortSizeWad : -w(4) + adl.shortSizeWad,
     shortJSum: isLong ? adl.shortJSum : -w(4) * p.jWad + adl.shortJSum,
   });
-  // The pro-rata slice left grace's J, tier and sequence number as they were: she is still head of tier 3,
+  // The pro-rata slice left grace's J, tier and list links as they were: she is still head of tier 3,
   // in front of carol, with the same links.
   expect(await tierList(d, candidates, 4)).to.deep.equal([]);
   expect(await tierList(d, candidates, 3)).to.deep.equal([d.grace.address, d.carol.address]);

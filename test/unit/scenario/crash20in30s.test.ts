@@ -151,7 +151,7 @@ describe("crash: −20% in 30 seconds on a leveraged book", () => {
         for (let i = 1; i < positions.length; i++) {
           const a = positions[i - 1];
           const b = positions[i];
-          const ordered = isLong ? a.jWad < b.jWad || (a.jWad === b.jWad && a.seq < b.seq) : a.jWad > b.jWad || (a.jWad === b.jWad && a.seq < b.seq);
+          const ordered = isLong ? a.jWad <= b.jWad : a.jWad >= b.jWad;
           expect(ordered, `list ${isLong ? "long" : "short"} tier ${tier} sorted`).to.equal(true);
         }
       }
