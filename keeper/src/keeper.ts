@@ -24,7 +24,7 @@ import {
   type TransactionReceipt,
 } from "viem";
 import type { Registry } from "prom-client";
-import { marketRegistryAbi, mockAggregatorAbi, perpEngineAbi, perpLensAbi } from "@open-waterfall/sdk";
+import { defineDeployment, marketRegistryAbi, mockAggregatorAbi, perpEngineAbi, perpLensAbi, type ProtocolDeployment } from "@open-waterfall/sdk";
 
 import { liquidationThresholdK } from "./index/kIndex.ts";
 import type { KeeperConfig } from "./config/schema.ts";
@@ -119,6 +119,8 @@ const BATCH_BASE_GAS = 90_000n;
 const GAS_LIMIT_PERCENT = 130n;
 /** Due tier drops applied per tick at most (they earn nothing; liquidations come first). */
 const TIER_DROPS_PER_TICK = 20;
+/** Longest wait between failed rounds. */
+const MAX_BACKOFF_MS = 3_000;
 /** ADL lists are read again at most this often (ms) when positions changed. */
 const ADL_MIRROR_MIN_INTERVAL_MS = 5_000;
 
@@ -149,7 +151,14 @@ export function createKeeper(parameters: CreateKeeperParameters): Keeper {
   const follower = new ChainFollower({
     client: publicClient,
     book,
-    readEvents: engineEventReader({ client: publicClient, engine, chunkBlocks: config.logChunkBlocks }),
+    readEvents: engineEventReader({
+      client: publicClient,
+      deployment: () => {
+        if (deployment === undefined) throw new Error("the keeper reads logs only after reading its deployment");
+        return deployment;
+      },
+      chunkBlocks: config.logChunkBlocks,
+    }),
     fromBlock: config.deployment.fromBlock,
     reorgDepth: config.reorgDepth,
     logger: logger.child({ component: "sync" }),
@@ -167,6 +176,7 @@ export function createKeeper(parameters: CreateKeeperParameters): Keeper {
 
   let markets: MarketInfo[] | undefined;
   let registry: Address | undefined;
+  let deployment: ProtocolDeployment | undefined;
   let txGasCap: bigint | undefined = config.gas.maxTxGas;
   const gasPerPosition = new Map<bigint, bigint>();
   /** Position id → hash of our pending transaction that handles it. */
@@ -191,7 +201,16 @@ export function createKeeper(parameters: CreateKeeperParameters): Keeper {
   };
 
   async function init(): Promise<MarketInfo[]> {
-    registry ??= await publicClient.readContract({ address: engine, abi: perpEngineAbi, functionName: "registry" });
+    if (deployment === undefined) {
+      const [registryAddress, vault, collateral] = await Promise.all([
+        publicClient.readContract({ address: engine, abi: perpEngineAbi, functionName: "registry" }),
+        publicClient.readContract({ address: engine, abi: perpEngineAbi, functionName: "vault" }),
+        publicClient.readContract({ address: engine, abi: perpEngineAbi, functionName: "collateral" }),
+      ]);
+      registry = registryAddress;
+      deployment = defineDeployment({ engine, registry: registryAddress, vault, collateral, lens: config.deployment.lens, deploymentBlock: config.deployment.fromBlock });
+    }
+    registry ??= deployment.registry;
     const ids =
       config.markets === "all"
         ? Array.from({ length: Number(await publicClient.readContract({ address: registry, abi: marketRegistryAbi, functionName: "marketCount" })) }, (_, i) => BigInt(i + 1))
@@ -399,23 +418,24 @@ export function createKeeper(parameters: CreateKeeperParameters): Keeper {
 
   async function solvencyAdl(blockNumber: bigint, errors: string[]): Promise<SentSummary[]> {
     const jobs: { marketId: bigint; accounts: Address[]; keys: string[]; request: TxRequest }[] = [];
-    for (const m of markets ?? []) {
-      for (const isLong of [true, false]) {
-        const key = `solvency:${m.marketId}:${isLong}`;
-        if (inFlightCalls.has(key)) continue;
+    const sides = (markets ?? []).flatMap((m) => [true, false].map((isLong) => ({ marketId: m.marketId, isLong })));
+    await Promise.all(
+      sides.map(async ({ marketId, isLong }) => {
+        const key = `solvency:${marketId}:${isLong}`;
+        if (inFlightCalls.has(key)) return;
         try {
-          const [, , triggered] = await publicClient.readContract({ address: engine, abi: perpEngineAbi, functionName: "solvencyAdlStatus", args: [m.marketId, isLong], blockNumber });
-          if (!triggered) continue;
-          const data = encodeFunctionData({ abi: perpEngineAbi, functionName: "deleverageForSolvency", args: [m.marketId, isLong] });
+          const [, , triggered] = await publicClient.readContract({ address: engine, abi: perpEngineAbi, functionName: "solvencyAdlStatus", args: [marketId, isLong], blockNumber });
+          if (!triggered) return;
+          const data = encodeFunctionData({ abi: perpEngineAbi, functionName: "deleverageForSolvency", args: [marketId, isLong] });
           const gas = await estimate(signers[0] as Address, data);
-          log.warn({ marketId: m.marketId, isLong }, "vault-solvency ADL condition holds: triggering it");
-          jobs.push({ marketId: m.marketId, accounts: [], keys: [key], request: { to: engine, data, gas: capped((gas * GAS_LIMIT_PERCENT) / 100n), kind: "solvencyAdl" } });
+          log.warn({ marketId, isLong }, "vault-solvency ADL condition holds: triggering it");
+          jobs.push({ marketId, accounts: [], keys: [key], request: { to: engine, data, gas: capped((gas * GAS_LIMIT_PERCENT) / 100n), kind: "solvencyAdl" } });
         } catch (error) {
           countRpcError("solvencyAdl", error);
-          errors.push(`solvency ADL market ${m.marketId}: ${errorText(error).slice(0, 200)}`);
+          errors.push(`solvency ADL market ${marketId}: ${errorText(error).slice(0, 200)}`);
         }
-      }
-    }
+      })
+    );
     return jobs.length === 0 ? [] : sendAll(jobs, errors);
   }
 
@@ -586,7 +606,8 @@ export function createKeeper(parameters: CreateKeeperParameters): Keeper {
       } catch (error) {
         countRpcError("loop", error);
         log.error({ err: errorText(error).slice(0, 500), retryInMs: backoffMs }, "round failed; retrying");
-        backoffMs = Math.min(backoffMs * 2, 30_000);
+        // Back off, but not for long: during a crash a keeper that waits is a keeper that misses the block.
+        backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
       }
       if (!running) break;
       await new Promise<void>((resolve) => {

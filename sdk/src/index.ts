@@ -100,3 +100,65 @@ export {
   type ReadIgnitionDeploymentOptions,
 } from "./deployment/deployment.ts";
 export { DeploymentError, type DeploymentErrorParameters, type DeploymentErrorType } from "./errors/deployment.ts";
+export {
+  InvalidInputError,
+  NetworkError,
+  RpcError,
+  SdkError,
+  type InvalidInputErrorType,
+  type NetworkErrorType,
+  type RpcErrorType,
+  type SdkErrorParameters,
+} from "./errors/base.ts";
+export { PROTOCOL_ERROR_MESSAGES, type ProtocolErrorMessages } from "./errors/messages.ts";
+export { toSdkError } from "./errors/normalize.ts";
+export {
+  ContractRevertError,
+  decodeRevertData,
+  ProtocolError,
+  protocolErrorMessage,
+  TransactionRevertedError,
+  type ContractRevertErrorType,
+  type ContractRevertKind,
+  type ProtocolErrorArgs,
+  type ProtocolErrorName,
+  type ProtocolErrorParameters,
+  type ProtocolErrorType,
+  type TransactionRevertedErrorType,
+} from "./errors/protocol.ts";
+export {
+  formatFixed,
+  formatPriceWad,
+  formatRatioWad,
+  formatSizeWad,
+  formatTokenUnits,
+  formatUsdWad,
+  type FormatOptions,
+} from "./format/units.ts";
+export {
+  compareLogs,
+  getProtocolLogs,
+  PROTOCOL_STREAMS,
+  type AnyProtocolLog,
+  type AnyPublicClient,
+  type GetProtocolLogsParameters,
+  type LogPosition,
+  type LogSelection,
+  type LogSource,
+  type ProtocolEventName,
+  type ProtocolLog,
+  type ProtocolStream,
+} from "./events/logs.ts";
+export {
+  watchAdlFills,
+  watchBadDebt,
+  watchLiquidations,
+  watchOracleRounds,
+  watchProtocolEvents,
+  watchTrades,
+  type LogRange,
+  type ProtocolEventWatcher,
+  type WatchErrorContext,
+  type WatchProtocolEventsParameters,
+  type WatchStreamParameters,
+} from "./events/watch.ts";

@@ -13,7 +13,8 @@ import { createLogger } from "../log.ts";
 import { BTC, ETH, KEEPER_ACCOUNTS, spawnBook, startTestChain, type TestChain } from "./chain.ts";
 import { startFlakyProxy } from "./flakyProxy.ts";
 
-const quiet = () => createLogger({ level: "silent" });
+// KEEPER_TEST_LOG=debug shows the keepers' logs.
+const quiet = () => createLogger({ level: process.env.KEEPER_TEST_LOG ?? "silent" });
 
 /** −3% on ETH, −3% on BTC. */
 const CRASH: readonly (readonly [bigint, string])[] = [
@@ -128,14 +129,14 @@ export function keeperScenarios(kind: LocalNodeKind): void {
     });
 
     test("test_rpcFailure_keeperSurvivesDroppedAndDelayedRequestsAndCatchesUp", async () => {
-      const proxy = await startFlakyProxy(chain.rpcUrl);
+      const proxy = await startFlakyProxy(chain.rpcUrl, 250);
       try {
         const { createPublicClient } = await import("viem");
-        const client = createPublicClient({ transport: http(proxy.url, { retryCount: 0, timeout: 1_500 }) });
+        const client = createPublicClient({ transport: http(proxy.url, { retryCount: 0, timeout: 3_000 }) });
         const k = createKeeper({
           config: chain.config({ rpcUrls: [proxy.url], health: { maxAgeSeconds: 1, minSignerBalanceWei: 0n } }),
           publicClient: client as never,
-          walletClients: chain.wallets([0], http(proxy.url, { retryCount: 0, timeout: 1_500 })),
+          walletClients: chain.wallets([0], http(proxy.url, { retryCount: 0, timeout: 3_000 })),
           logger: quiet(),
         });
         keepers.push(k);
@@ -149,7 +150,7 @@ export function keeperScenarios(kind: LocalNodeKind): void {
         assert.ok((await chain.positions()).some((p) => p.liquidatable), "nothing liquidated while the RPC is down");
 
         proxy.setMode("delay");
-        await waitFor("liquidations through a slow RPC", async () => !(await chain.positions()).some((p) => p.liquidatable || p.inLiquidation));
+        await waitFor("liquidations through a slow RPC", async () => !(await chain.positions()).some((p) => p.liquidatable || p.inLiquidation), 90_000);
         proxy.setMode("ok");
         await waitFor("healthy again", async () => k.health().healthy);
         const errors = await k.metrics.registry.getSingleMetricAsString("keeper_rpc_errors_total");
