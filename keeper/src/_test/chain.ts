@@ -70,8 +70,8 @@ export type TestChain = {
   setPrice(marketId: bigint, priceUsd: string): Promise<void>;
   /** Publishes rounds on several markets in one block (automine off); returns the block. */
   setPricesInOneBlock(prices: readonly (readonly [bigint, string])[]): Promise<bigint>;
-  /** Spawns `count` positions of `sizeWad` at `leverage`× (margin = notional / leverage). */
-  spawn(marketId: bigint, sizeWad: bigint, leverage: number, count: number): Promise<void>;
+  /** Spawns `count` positions of `sizeWad` at `leverage`× (margin = notional / leverage), `perCall` per transaction. */
+  spawn(marketId: bigint, sizeWad: bigint, leverage: number, count: number, perCall?: number): Promise<void>;
   /** Every open position and whether the chain says it is liquidatable now. */
   positions(blockNumber?: bigint): Promise<ChainPosition[]>;
   /** Wallet clients of keeper accounts. */
@@ -175,15 +175,26 @@ export async function startTestChain(kind: LocalNodeKind): Promise<TestChain> {
         if (blocks.size !== 1 || receipts.some((r) => r.status !== "success")) throw new Error("price updates not in one block");
         return receipts[0]?.blockNumber ?? 0n;
       },
-      async spawn(marketId, sizeWad, leverage, count) {
+      async spawn(marketId, sizeWad, leverage, count, perCall = 20) {
         const price = PRICES[marketId.toString()] ?? 1n;
         const notional = ((sizeWad < 0n ? -sizeWad : sizeWad) * price * W) / W;
         const marginWad = (notional * 100n) / BigInt(Math.round(leverage * 100));
         const tier = leverage > 40 ? 4 : leverage > 20 ? 3 : leverage > 10 ? 2 : leverage > 3 ? 1 : 0;
         const tokensEach = marginWad / 10n ** 12n + 100n * USDC;
-        for (let done = 0; done < count; done += 20) {
-          const n = Math.min(20, count - done);
-          await admin(spawner, artifact.abi, "spawn", [deployment.engine, marketId, sizeWad, marginWad, tokensEach, tier, BigInt(n)]);
+        for (let done = 0; done < count; done += perCall) {
+          const n = Math.min(perCall, count - done);
+          // PositionSpawner now and then fails to create an account (SpawnFailed, its salt depends on gasleft()):
+          // a later block gets another salt.
+          for (let attempt = 1; ; attempt++) {
+            try {
+              await admin(spawner, artifact.abi, "spawn", [deployment.engine, marketId, sizeWad, marginWad, tokensEach, tier, BigInt(n)]);
+              break;
+            } catch (error) {
+              if (attempt >= 4) throw error;
+              if (!automine) await mine();
+              await rpc("evm_mine");
+            }
+          }
         }
       },
       async positions(blockNumber) {

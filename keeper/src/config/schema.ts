@@ -189,10 +189,13 @@ const markets = z.string().transform((value, ctx): readonly bigint[] | "all" => 
 });
 
 const privateKeys = z.string().transform((value, ctx) => {
+  // A keys file may hold comments ("# ...") and blank lines; keys are separated by commas or whitespace.
   const keys = value
+    .split("\n")
+    .map((line) => line.replace(/#.*$/, ""))
+    .join("\n")
     .split(/[\s,]+/)
-    .map((k) => k.trim())
-    .filter((k) => k !== "" && !k.startsWith("#"));
+    .filter((k) => k !== "");
   if (keys.length === 0) {
     ctx.addIssue({ code: "custom", message: "holds no key" });
     return z.NEVER;

@@ -108,6 +108,37 @@ describe("KIndex", () => {
     assert.deepEqual(ids(longs.liquidatable(7n)), []);
   });
 
+  test("test_load_replacesTheContentInOrderAndKeepsTheLastEntryPerId", () => {
+    const longs = filled("long", { "old:1": 99n });
+    longs.load([
+      { id: "a:1", kWad: 10n },
+      { id: "b:1", kWad: 30n },
+      { id: "a:1", kWad: 20n },
+      { id: "c:1", kWad: 20n },
+    ]);
+    assert.deepEqual(longs.toArray(), [
+      { id: "b:1", kWad: 30n },
+      { id: "a:1", kWad: 20n },
+      { id: "c:1", kWad: 20n },
+    ]);
+    assert.equal(longs.has("old:1"), false);
+    assert.equal(longs.size, 3);
+    longs.upsert("d:1", 25n);
+    assert.deepEqual(ids(longs.liquidatable(21n)), ["b:1", "d:1"]);
+  });
+
+  test("test_fuzz_load_matchesInsertingOneByOne", () => {
+    const prng = new Prng(0x6c6f6164n);
+    for (const side of ["long", "short"] as const) {
+      const entries = Array.from({ length: 500 }, (_, i) => ({ id: `${i % 400}:1`, kWad: prng.between(-50n, 50n) }));
+      const loaded = new KIndex(side);
+      loaded.load(entries);
+      const inserted = new KIndex(side);
+      for (const e of entries) inserted.upsert(e.id, e.kWad);
+      assert.deepEqual(loaded.toArray(), inserted.toArray());
+    }
+  });
+
   test("test_liquidatable_returnsACopy", () => {
     const longs = filled("long", { "a:1": 10n });
     longs.liquidatable(0n).pop();

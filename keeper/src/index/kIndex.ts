@@ -144,6 +144,20 @@ export class KIndex {
   }
 
   /**
+   * Replaces the whole content with `entries` in one sort: O(n log n), for a rebuild from scratch (inserting n
+   * entries one by one costs O(n²) in array shifts). A later entry for the same id wins.
+   *
+   * @param entries - The positions and their K.
+   */
+  load(entries: Iterable<KIndexEntry>): void {
+    this.#kById.clear();
+    for (const entry of entries) this.#kById.set(entry.id, entry.kWad);
+    this.#entries.length = 0;
+    for (const [id, kWad] of this.#kById) this.#entries.push({ id, kWad });
+    this.#entries.sort((a, b) => (this.#precedes(a, b) ? -1 : this.#precedes(b, a) ? 1 : 0));
+  }
+
+  /**
    * Removes a position (closed or liquidated). O(log n) plus the array shift.
    *
    * @param id - The position.
