@@ -127,11 +127,15 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
         (int256 longPnl, int256 shortPnl,) = _sidePnl(m, ctx.priceWad, ctx.fundingIndexWad);
         int256 profit = int256(uint256(_totalTraderProfitWad)) - _positive(m.cachedLongPnlWad)
             - _positive(m.cachedShortPnlWad) + _positive(longPnl) + _positive(shortPnl);
-        if (profit <= 0) return FixedPointMath.WAD;
-        int256 equity = _vaultEquityAt(ctx);
-        uint256 capacity = equity > 0 ? uint256(equity).wMulDown(ctx.protocol.scalingRatioWad) : 0;
-        if (capacity >= uint256(profit)) return FixedPointMath.WAD;
-        return capacity.wDivDown(uint256(profit));
+        return _scaleFactor(_vaultEquityAt(ctx), profit, ctx.protocol.scalingRatioWad);
+    }
+
+    /// @dev φ = θ_scale × equity / profit when that is below 1 (rounded down: winners get less), else 1.
+    function _scaleFactor(int256 equityWad, int256 profitWad, uint256 scalingRatioWad) internal pure returns (uint256) {
+        if (profitWad <= 0) return FixedPointMath.WAD;
+        uint256 capacity = equityWad > 0 ? uint256(equityWad).wMulDown(scalingRatioWad) : 0;
+        if (capacity >= uint256(profitWad)) return FixedPointMath.WAD;
+        return capacity.wDivDown(uint256(profitWad));
     }
 
     /// @dev Scales a positive realised profit by φ (after any haircut; the margin is never touched). What is

@@ -119,6 +119,8 @@ contract PerpEngine is EngineStorage, ITrading {
     function depositAndAddMargin(uint256 marketId, uint256 amountTokens) external override nonReentrant {
         _ownPosition(marketId);
         _pullTokens(msg.sender, amountTokens);
+        // Logged as a deposit followed by an add-margin, so free collateral rebuilds from events alone.
+        emit Deposited(msg.sender, amountTokens);
         _addMargin(marketId, amountTokens * TOKEN_TO_WAD);
     }
 

@@ -196,12 +196,8 @@ contract SolvencyModule is EngineStorage, ISolvencyModule {
 
     /// @inheritdoc ISolvencyModule
     function profitScaleWad() external view override returns (uint256) {
-        ProtocolConfig memory pc = _registry.protocolConfig();
-        uint256 profit = _totalTraderProfitWad;
-        int256 equity = _vaultEquity();
-        uint256 capacity = equity > 0 ? uint256(equity).wMulDown(pc.scalingRatioWad) : 0;
-        if (profit == 0 || capacity >= profit) return FixedPointMath.WAD;
-        return capacity.wDivDown(profit);
+        uint256 scalingRatioWad = _registry.protocolConfig().scalingRatioWad;
+        return _scaleFactor(_vaultEquity(), int256(uint256(_totalTraderProfitWad)), scalingRatioWad);
     }
 
     /// @inheritdoc ISolvencyModule

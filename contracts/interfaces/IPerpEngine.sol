@@ -329,7 +329,7 @@ interface ITrading is IPerpEngineBase {
     function addMargin(uint256 marketId, uint256 amountWad) external;
 
     /// @notice Pulls collateral from the wallet straight into a position's margin, so a trader can defend a
-    /// position while paused.
+    /// position while paused. Emits Deposited then MarginMoved, as a deposit followed by addMargin would.
     function depositAndAddMargin(uint256 marketId, uint256 amountTokens) external;
 
     /// @notice Moves margin back to free collateral. Not while paused. The position must stay at initial

@@ -12,11 +12,13 @@ import {LiquidationLedger} from "./handlers/LiquidationLedger.sol";
 
 /// @notice DESIGN "Invariants" (conservation, zero sum, order, no hidden loss, safety, tiers), checked after every
 /// random action of EngineHandler, liquidations, ADL and bad debt included.
-/// @dev The waterfall's later steps need a vault that can run out of room: the LP keeps $1M in it with an exposure
-/// cap of half its equity (so takeovers are limited and ADL fills the rest) and gaps can drain it to its floor; the
-/// ADL fill budget is 2 (so a liquidation can outgrow one call and be continued with six traders). Every run starts
-/// from a seeded book: each trader holds a position in each market, longs and shorts in every tier. Each invariant
-/// runs its own campaign of `invariant.runs` × 128 calls (the inline `invariant.depth`).
+/// @dev The waterfall's later steps need a vault that runs out of room: the LP keeps $200k in it, just above an
+/// absolute solvency floor of $180k, with an exposure cap of a tenth of its equity, so takeovers are limited (ADL
+/// fills the rest) and a gap's deficits soon exceed what the vault may pay (haircuts, then bad debt); LP flows move
+/// it back and forth. The ADL fill budget is 1, so a liquidation outgrows one call and is continued. Every run
+/// starts from a seeded book: each of six traders holds a position in each market, longs and shorts in every tier.
+/// Each invariant runs its own campaign of the config's `invariant.runs` (INVARIANT_RUNS, 64 by default) × 128 calls
+/// (the inline `invariant.depth`).
 contract EngineInvariantTest is BaseTest {
     uint256 internal constant TRADER_DEPOSIT_TOKENS = 1_000_000e6;
     uint256 internal constant LP_WITHDRAWAL_TOKENS = 4_800_000e6;
@@ -246,6 +248,36 @@ contract EngineInvariantTest is BaseTest {
         }
     }
 
+    /// @notice DESIGN "Order": ordered by K (longs descending, shorts ascending), the liquidatable positions of a side
+    /// are a prefix, at the oracle price and the funding index accrued to now (positions already in liquidation
+    /// aside).
+    /// hardhat-config: invariant.depth = 128
+    function invariant_order_liquidatableSetIsAPrefixOfTheKOrder() public view {
+        address[] memory accounts = handler.accounts();
+        for (uint256 marketId = ETH; marketId <= BTC; ++marketId) {
+            for (uint256 side; side < 2; ++side) {
+                bool isLong = side == 0;
+                int256[] memory ks = new int256[](accounts.length);
+                bool[] memory liquidatable = new bool[](accounts.length);
+                uint256 n;
+                for (uint256 i; i < accounts.length; ++i) {
+                    Position memory p = _position(accounts[i], marketId);
+                    if (p.sizeWad == 0 || (p.sizeWad > 0) != isLong || p.inLiquidation) continue;
+                    (int256 k, bool l) = (_k(p), _isLiquidatable(p, marketId));
+                    uint256 j = n++;
+                    while (j > 0 && (isLong ? k > ks[j - 1] : k < ks[j - 1])) {
+                        (ks[j], liquidatable[j]) = (ks[j - 1], liquidatable[j - 1]);
+                        --j;
+                    }
+                    (ks[j], liquidatable[j]) = (k, l);
+                }
+                for (uint256 i = 1; i < n; ++i) {
+                    assertTrue(liquidatable[i - 1] || !liquidatable[i], "a liquidatable position behind a healthy one");
+                }
+            }
+        }
+    }
+
     /// @notice DESIGN "Order": each tier list is sorted by (J ascending for longs, descending for shorts, then
     /// insertion order) and holds exactly the open positions of its side and stored tier; exempt positions are
     /// in none. Its length, head, tail and back links agree, and no walk is longer than the positions that exist.
@@ -322,6 +354,15 @@ contract EngineInvariantTest is BaseTest {
         assertEq(ledger.ghostAdlOrderViolations(), 0, ledger.lastAdlOrderViolation());
     }
 
+    /// @notice DESIGN "The liquidation waterfall": of the liquidation fee, the part matching the price impact goes to
+    /// the vault for the size it takes over (it carries that skew), min(fee, impact) × takeover / slice rounded down,
+    /// the rest to the insurance fund; so a slice that ADL closes pays the vault nothing. Checked against the fund's
+    /// balance over each liquidation call, to the wei.
+    /// hardhat-config: invariant.depth = 128
+    function invariant_liquidationFee_impactPartGoesToTheVaultOnlyForTheSizeItTakesOver() public view {
+        assertEq(ledger.ghostFeeSplitViolations(), 0, ledger.lastFeeSplitViolation());
+    }
+
     /// @notice DESIGN "Positions": the events carry every position's whole state, so an indexer rebuilds each
     /// position from the logs alone (inLiquidation from Liquidated's remaining size).
     /// hardhat-config: invariant.depth = 128
@@ -374,6 +415,17 @@ contract EngineInvariantTest is BaseTest {
     /// ADL fills (profit less haircut).
     function _realisedPnlWad() internal view returns (int256) {
         return handler.ghostRealisedPnlWad() + ledger.ghostLiquidationRealisedPnlWad();
+    }
+
+    function _isLiquidatable(Position memory p, uint256 marketId) internal view returns (bool) {
+        return PositionMath.isLiquidatable(
+            p.sizeWad,
+            p.marginWad,
+            p.jWad,
+            engine.currentFundingIndex(marketId),
+            _priceWad(marketId),
+            registry.marketConfig(marketId).mmrWad
+        );
     }
 
     function _positive(int256 x) internal pure returns (uint256) {

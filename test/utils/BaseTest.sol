@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-
 import {BackstopVault} from "../../contracts/BackstopVault.sol";
 import {MarketRegistry} from "../../contracts/MarketRegistry.sol";
 import {PerpEngine} from "../../contracts/PerpEngine.sol";

@@ -1,3 +1,5 @@
+import { SdkError } from "./base.ts";
+
 /**
  * Why a math function refused its inputs. Each reason is a case where the Solidity library would revert
  * (a panic), so the SDK throws instead of returning a number the contract could never produce.
@@ -31,14 +33,14 @@ export type SdkMathErrorParameters = {
  *   }
  * }
  */
-export class SdkMathError extends Error {
-  override readonly name = "SdkMathError";
+export class SdkMathError extends SdkError {
+  override name = "SdkMathError" as const;
   /** The SDK function that refused. */
   readonly functionName: string;
   /** Why it refused. */
   readonly reason: SdkMathErrorReason;
   /** What exactly was out of range. */
-  readonly details: string;
+  override readonly details: string;
 
   /**
    * Builds the error; the message reads `functionName: details (reason)`.
@@ -46,7 +48,7 @@ export class SdkMathError extends Error {
    * @param parameters - {@link SdkMathErrorParameters}
    */
   constructor({ functionName, reason, details }: SdkMathErrorParameters) {
-    super(`${functionName}: ${details} (${reason})`);
+    super({ shortMessage: `${functionName}: ${details} (${reason})` });
     this.functionName = functionName;
     this.reason = reason;
     this.details = details;

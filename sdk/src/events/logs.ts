@@ -7,7 +7,7 @@ import {
   decodeEventLog,
   encodeEventTopics,
   type Address,
-  type ContractEventArgs,
+  type DecodeEventLogReturnType,
   type ContractEventName,
   type Hex,
   type PublicClient,
@@ -56,7 +56,7 @@ type LogOf<S extends LogSource> = {
     /** The event's name. */
     readonly eventName: N;
     /** The event's arguments by name, typed from the ABI. */
-    readonly args: ContractEventArgs<SourceAbi<S>, N> & {};
+    readonly args: DecodeEventLogReturnType<SourceAbi<S>, N, [Hex, ...Hex[]], Hex, true>["args"];
   };
 }[ContractEventName<SourceAbi<S>>];
 

@@ -75,6 +75,16 @@ contract LiquidationLedger {
         uint256 overrideWad;
     }
 
+    /// @dev A liquidation call's flows through the insurance fund, to be checked against its balance (no event
+    /// carries the fee split).
+    struct FeeSplit {
+        uint256 insuranceBeforeWad;
+        /// @dev The fees' expected insurance share, summed over the call's slices.
+        uint256 feesToInsuranceWad;
+        uint256 insurancePaidWad;
+        uint256 dustWad;
+    }
+
     /// @dev Expected state of a counterparty after its ADL fill, checked against its next PositionUpdated.
     struct PendingFill {
         bool set;
@@ -132,6 +142,7 @@ contract LiquidationLedger {
 
     Call internal _call;
     Group internal _group;
+    FeeSplit internal _split;
     PendingFill internal _pending;
     int256[] internal _freeBefore;
     mapping(address account => int256) internal _expectedFreeDelta;
@@ -168,11 +179,13 @@ contract LiquidationLedger {
     uint256 public ghostAdlOrderViolations;
     uint256 public ghostLiquidationViolations;
     uint256 public ghostMirrorMismatches;
+    uint256 public ghostFeeSplitViolations;
     string public lastLiquidationViolation;
     string public lastDeficitViolation;
     string public lastHaircutViolation;
     string public lastAdlOrderViolation;
     string public lastMirrorMismatch;
+    string public lastFeeSplitViolation;
 
     constructor(IPerpEngine engine_, address[] memory accounts_) {
         engine = engine_;
@@ -208,6 +221,8 @@ contract LiquidationLedger {
             lastRemainingWad: 0,
             nonce: nonce
         });
+        delete _split;
+        _split.insuranceBeforeWad = engine.insuranceFundWad();
         _buildWalk(true);
         _buildWalk(false);
         delete _freeBefore;
@@ -261,6 +276,7 @@ contract LiquidationLedger {
         } else if (returned != _call.liquidated) {
             _violateLiquidation("liquidateBatch returned another count");
         }
+        _checkFeeSplit();
         for (uint256 i; i < _accounts.length; ++i) {
             int256 delta = int256(engine.freeCollateralWad(_accounts[i])) - _freeBefore[i];
             if (delta != _expectedFreeDelta[_accounts[i]]) {
@@ -532,10 +548,12 @@ contract LiquidationLedger {
         uint256 expectedFee = FixedPointMath.minU(s.positiveWad - s.rewardFromEquityWad, feeWad);
         if (d.liquidationFeeWad != expectedFee) _violateLiquidation("liquidation fee is not min(equity left, floor)");
         uint256 feeCharged = FixedPointMath.minU(d.liquidationFeeWad, s.positiveWad - s.rewardFromEquityWad);
-        // The impact part goes to the vault only for the size it takes over; the rest of the fee to the fund.
+        // DESIGN: the part matching the impact goes to the vault for the size it takes over (it carries that skew),
+        // the rest to the insurance fund: min(fee, impact) × takeover / slice, rounded down.
         uint256 toVault = FixedPointMath.minU(feeCharged, impactWad).mulDivDown(d.takenOverWad, s.sliceWad);
         ghostLiquidationFeeToVaultWad += toVault;
         ghostLiquidationFeeToInsuranceWad += feeCharged - toVault;
+        _split.feesToInsuranceWad += feeCharged - toVault;
 
         _expectedFreeDelta[s.account] += int256(s.positiveWad - s.rewardFromEquityWad - feeCharged);
         _expectedFreeDelta[s.keeper] += int256(d.keeperRewardWad);
@@ -565,6 +583,7 @@ contract LiquidationLedger {
             if (_group.badDebtWad != 0 || _group.badDebtEventSeen) _violateDeficit("bad debt although haircuts cover");
             if (dust > _group.fillSizeUnits) _violateDeficit("haircuts exceed the deficit beyond rounding dust");
             ghostHaircutDustWad += dust;
+            _split.dustWad += dust;
         } else {
             if (_group.badDebtWad != unpaid - _group.haircutWad) _violateDeficit("bad debt is not the unpaid rest");
             if (!_group.badDebtEventSeen || _group.badDebtEventWad != _group.badDebtWad) {
@@ -574,10 +593,23 @@ contract LiquidationLedger {
             ++countBadDebts;
         }
         ghostInsuranceToVaultWad += _group.insuranceWad;
+        _split.insurancePaidWad += _group.insuranceWad;
         // When part of the deficit stays unpaid the vault takes nothing it could refuse: all goes to ADL.
         if (unpaid != 0 && d.remainingSizeWad == 0 && s.sliceWad == s.wholeWad && d.takenOverWad != _group.overrideWad)
         {
             _violateDeficit("vault took size over while the deficit stayed unpaid");
+        }
+    }
+
+    /// @dev No event says how a liquidation fee was split: the insurance fund's change over the call must be the
+    /// fees' expected insurance share plus the haircut dust minus the deficits it paid, to the wei. A vault share
+    /// for size closed against ADL counterparties would show here as a shortfall in the fund.
+    function _checkFeeSplit() internal {
+        int256 expected = int256(_split.insuranceBeforeWad) + int256(_split.feesToInsuranceWad) + int256(_split.dustWad)
+            - int256(_split.insurancePaidWad);
+        if (int256(engine.insuranceFundWad()) != expected) {
+            ++ghostFeeSplitViolations;
+            lastFeeSplitViolation = "the insurance fund did not get the fee less its impact part for the takeover";
         }
     }
 
