@@ -7,9 +7,12 @@ type Entry = { id: number; jWad: bigint; seq: number };
 
 const key = (marketId: bigint, isLong: boolean, tier: number) => `${marketId}:${isLong ? "L" : "S"}:${tier}`;
 
-/** Whether (jA, seqA) comes before (jB, seqB) in a side's ADL order (contracts/libraries/TierList.sol). */
-export function precedes(isLong: boolean, jA: bigint, seqA: number, jB: bigint, seqB: number): boolean {
-  if (jA === jB) return seqA < seqB;
+/**
+ * Whether (jA, rankA) comes before (jB, rankB) in a side's ADL order (contracts/libraries/TierList.sol): by J,
+ * and among equal J by insertion rank (an insertion goes behind every equal J).
+ */
+export function precedes(isLong: boolean, jA: bigint, rankA: number, jB: bigint, rankB: number): boolean {
+  if (jA === jB) return rankA < rankB;
   return isLong ? jA < jB : jA > jB;
 }
 

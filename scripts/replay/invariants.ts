@@ -15,7 +15,7 @@ export type Invariants = { conservation: boolean; zeroSum: boolean; order: boole
 /** The verdicts and, for a failure, what was found. */
 export type InvariantResult = { invariants: Invariants; failures: string[] };
 
-type Pos = { sizeWad: bigint; marginWad: bigint; jWad: bigint; tier: number; seq: bigint };
+type Pos = { sizeWad: bigint; marginWad: bigint; jWad: bigint; tier: number; account: Address };
 
 /** Reads the chain at `blockNumber` and checks every invariant. */
 export async function checkInvariants(
@@ -41,10 +41,10 @@ export async function checkInvariants(
         const free = await engine<bigint>("freeCollateralWad", [account]);
         ledgers += free;
         for (let m = 1n; m <= marketCount; m++) {
-          const p = await engine<{ sizeWad: bigint; marginWad: bigint; jWad: bigint; tier: number; seq: bigint }>("positionById", [m, id]);
+          const p = await engine<{ sizeWad: bigint; marginWad: bigint; jWad: bigint; tier: number }>("positionById", [m, id]);
           if (p.sizeWad === 0n) continue;
           ledgers += BigInt(p.marginWad);
-          positions.set(`${m}:${id}`, { sizeWad: BigInt(p.sizeWad), marginWad: BigInt(p.marginWad), jWad: BigInt(p.jWad), tier: Number(p.tier), seq: BigInt(p.seq) });
+          positions.set(`${m}:${id}`, { sizeWad: BigInt(p.sizeWad), marginWad: BigInt(p.marginWad), jWad: BigInt(p.jWad), tier: Number(p.tier), account });
         }
       }),
     );
@@ -92,7 +92,27 @@ export async function checkInvariants(
     failures.push(`zeroSum: vault equity ${equity} is not cash ${cash} minus traders' net PnL ${unrealised}`);
   }
 
-  // Order: every tier list is sorted and holds exactly the open positions of its side and stored tier.
+  const logs = (await pc.getLogs({ address: d.engine, fromBlock: 0n, toBlock: blockNumber })) as Log[];
+  const events = parseEventLogs({ abi: perpEngineAbi, logs });
+
+  // Order: every tier list is sorted by J and holds exactly the open positions of its side and stored tier.
+  // Equal J keep insertion order (the contract stores no sequence number): the rank of a position is when it
+  // last entered its list, rebuilt from PositionUpdated (a new position, or a change of J, side or tier).
+  const entered = new Map<string, { rank: number; isLong: boolean; jWad: bigint; tier: number }>();
+  let rank = 0;
+  for (const e of events) {
+    if (e.eventName !== "PositionUpdated") continue;
+    const k = `${e.args.marketId}:${e.args.account.toLowerCase()}`;
+    const { sizeWad, jWad, tier } = e.args;
+    if (sizeWad === 0n || tier === 0) {
+      entered.delete(k);
+      continue;
+    }
+    const was = entered.get(k);
+    if (was && was.isLong === sizeWad > 0n && was.jWad === jWad && was.tier === tier) continue;
+    entered.set(k, { rank: ++rank, isLong: sizeWad > 0n, jWad, tier });
+  }
+  const rankOf = (m: bigint, p: Pos) => entered.get(`${m}:${p.account.toLowerCase()}`)?.rank ?? Number.MAX_SAFE_INTEGER;
   let order = true;
   const listed = new Set<string>();
   for (let m = 1n; m <= marketCount; m++) {
@@ -101,14 +121,14 @@ export async function checkInvariants(
         let cursor = 0;
         let prev: Pos | undefined;
         for (;;) {
-          const [pageIds, page, next] = (await pc.readContract({ address: d.lens, abi: perpLensAbi, functionName: "walkList", args: [m, isLong, tier, cursor, 200n], blockNumber })) as readonly [readonly number[], readonly { sizeWad: bigint; jWad: bigint; seq: bigint; tier: number }[], number];
+          const [pageIds, page, next] = (await pc.readContract({ address: d.lens, abi: perpLensAbi, functionName: "walkList", args: [m, isLong, tier, cursor, 200n], blockNumber })) as readonly [readonly number[], readonly { sizeWad: bigint; jWad: bigint; tier: number }[], number];
           for (let i = 0; i < pageIds.length; i++) {
             const id = pageIds[i];
             const p = positions.get(`${m}:${id}`);
             if (!p || (p.sizeWad > 0n) !== isLong || p.tier !== tier) {
               order = false;
               failures.push(`order: account ${id} is in market ${m} ${isLong ? "long" : "short"} tier ${tier} without such a position`);
-            } else if (prev && !precedes(isLong, prev.jWad, Number(prev.seq), p.jWad, Number(p.seq))) {
+            } else if (prev && !precedes(isLong, prev.jWad, rankOf(m, prev), p.jWad, rankOf(m, p))) {
               order = false;
               failures.push(`order: account ${id} is out of order in market ${m} ${isLong ? "long" : "short"} tier ${tier}`);
             }
@@ -132,8 +152,6 @@ export async function checkInvariants(
   // No hidden loss: every deficit is split to the wei between insurance, vault, haircuts and bad debt; the
   // haircuts of each liquidation cover its ADL share; counters match their events.
   let noHiddenLoss = true;
-  const logs = (await pc.getLogs({ address: d.engine, fromBlock: 0n, toBlock: blockNumber })) as Log[];
-  const events = parseEventLogs({ abi: perpEngineAbi, logs });
   const haircutByTx = new Map<string, bigint>();
   for (const e of events) {
     if (e.eventName !== "AdlFill") continue;
