@@ -50,6 +50,7 @@ export function buildCommand(start: boolean): Command {
     .option("--out <json>", "write the JSON report here")
     .option("--html <file>", "write the HTML report here (and the main chart as .svg beside it)")
     .option("--no-progress", "no progress bars")
+    .option("--verbose", "show the keeper's logs on stderr (level info; KEEPER_LOG_LEVEL sets another)", false)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   return cmd;
@@ -76,6 +77,7 @@ export function parseOptions(argv: string[], start: boolean): ScenarioOptions {
     out: o.out ?? (start ? join("reports", `${stem}.json`) : undefined),
     html: o.html ?? (start ? join("reports", `${stem}.html`) : undefined),
     progress: Boolean(o.progress),
+    verbose: Boolean(o.verbose),
   };
 }
 

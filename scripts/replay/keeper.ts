@@ -4,8 +4,9 @@
  */
 import type { Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { loadConfig } from "../../keeper/src/config/load.ts";
-import { createKeeper } from "../../keeper/src/keeper.ts";
+// The keeper's public entry point, from its source: Node strips the types, so the replay does not wait for
+// the keeper package's build.
+import { createKeeper, createLogger, loadConfig } from "../../keeper/src/index.ts";
 import type { ChainConnection } from "./chain.ts";
 import type { Deployment } from "./deploy.ts";
 
@@ -21,7 +22,10 @@ export type CreateReplayKeeperParameters = {
   marketIds: bigint[];
   /** First block the keeper reads events from (the deployment's). */
   fromBlock: bigint;
-  /** pino level of the keeper's logs (default: warn, so the progress bar stays readable). */
+  /**
+   * pino level of the keeper's logs, written to stderr. Default: KEEPER_LOG_LEVEL when set, else silent, so the
+   * progress bar stays readable (the CLI's --verbose sets info).
+   */
   logLevel?: string;
 };
 
@@ -35,10 +39,12 @@ export function createReplayKeeper(p: CreateReplayKeeperParameters): ReplayKeepe
       KEEPER_FROM_BLOCK: String(p.fromBlock),
       KEEPER_MARKETS: p.marketIds.join(","),
       KEEPER_PRIVATE_KEYS: p.privateKeys.join(","),
-      KEEPER_LOG_LEVEL: p.logLevel ?? process.env.KEEPER_LOG_LEVEL ?? "warn",
+      KEEPER_LOG_LEVEL: "warn",
       KEEPER_MAX_TX_GAS: String(p.conn.txGasCap),
     },
   });
-  const keeper = createKeeper({ config, publicClient: p.conn.publicClient, walletClients: p.privateKeys.map((k) => p.conn.wallet(privateKeyToAccount(k))) });
+  const level = p.logLevel ?? process.env.KEEPER_LOG_LEVEL ?? "silent";
+  const logger = createLogger({ level, destination: process.stderr });
+  const keeper = createKeeper({ config, logger, publicClient: p.conn.publicClient, walletClients: p.privateKeys.map((k) => p.conn.wallet(privateKeyToAccount(k))) });
   return { tick: () => keeper.tick(), stop: () => keeper.stop() };
 }

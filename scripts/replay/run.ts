@@ -8,7 +8,7 @@ import { dirname, basename } from "node:path";
 import { marketRegistryAbi, mockAggregatorAbi } from "@open-waterfall/sdk";
 import { formatUnits, keccak256, stringToHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { connectChain } from "./chain.ts";
+import { connectChain, type ChainConnection } from "./chain.ts";
 import { deployProtocol, prepareReplayMarket } from "./deploy.ts";
 import type { FeedMode } from "./feed.ts";
 import { mainChartSvg, reportHtml } from "./html.ts";
@@ -43,6 +43,13 @@ export type ScenarioOptions = {
   html?: string;
   /** Show progress bars on stderr. */
   progress: boolean;
+  /** Show the keeper's logs (level info, or KEEPER_LOG_LEVEL) on stderr; quiet otherwise. */
+  verbose?: boolean;
+  /**
+   * Called with the chain and the result after the report is written, before the connection closes (the
+   * in-process network is gone after that): lets a caller read the chain the replay ran on.
+   */
+  inspect?: (conn: ChainConnection, result: ScenarioResult) => Promise<void>;
 };
 
 /** A scenario's result. */
@@ -147,7 +154,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     bar.done(`${seeded.opened} opened`);
     if (o.lpWithdrawToFloor) await withdrawLpToFloor({ conn, miner, d, lp });
 
-    const keeper = createReplayKeeper({ conn, d, privateKeys: keeperKeys, marketIds: [market.marketId, ...others], fromBlock: 0n });
+    const keeper = createReplayKeeper({ conn, d, privateKeys: keeperKeys, marketIds: [market.marketId, ...others], fromBlock: 0n, logLevel: o.verbose ? (process.env.KEEPER_LOG_LEVEL ?? "info") : undefined });
     const replayBar = new ProgressBar("replay", o.progress);
     const now = miner.nowSec;
     const otherFeeds = await Promise.all(
@@ -207,6 +214,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
       marketId: Number(market.marketId),
     };
     await writeOutputs(o, result, market.symbol);
+    await o.inspect?.(conn, result);
     return result;
   } finally {
     if (o.rpc) await conn.setAutomine(true).catch(() => undefined);
