@@ -5,7 +5,6 @@
  */
 import {
   chosenLeverage,
-  isLiquidatable,
   marketRegistryAbi,
   mockAggregatorAbi,
   perpEngineAbi,
@@ -14,6 +13,7 @@ import { decodeEventLog, parseEventLogs, type Address, type Log } from "viem";
 import type { ChainConnection } from "./chain.ts";
 import type { Deployment } from "./deploy.ts";
 import { median } from "./population.ts";
+import { liquidatableTimeline, type TimelineEvent } from "./timeline.ts";
 import { WAD, absBig, feedAnswerToWad, wadToNumber } from "./units.ts";
 
 /** The JSON report's figures (USD as numbers, rounded to cents only for display). */
@@ -119,7 +119,7 @@ export async function readReport(p: ReadReportParameters): Promise<{ figures: Re
   const rounds = feedLogs
     .map((l) => ({ l, ev: decodeEventLog({ abi: mockAggregatorAbi, data: l.data, topics: l.topics }) }))
     .filter((x) => x.ev.eventName === "AnswerUpdated")
-    .map((x) => ({ block: x.l.blockNumber!, priceWad: feedAnswerToWad(num((x.ev.args as { current: bigint }).current)) }));
+    .map((x) => ({ block: x.l.blockNumber!, logIndex: x.l.logIndex!, priceWad: feedAnswerToWad(num((x.ev.args as { current: bigint }).current)) }));
   const roundsDuring = rounds.filter((r) => r.block >= p.fromBlock);
   const config = await pc.readContract({ address: d.registry, abi: marketRegistryAbi, functionName: "marketConfig", args: [marketId], blockNumber: p.toBlock });
   const mmrWad = BigInt(config.mmrWad);
@@ -133,11 +133,12 @@ export async function readReport(p: ReadReportParameters): Promise<{ figures: Re
     (e) => e.eventName === "Traded" && e.blockNumber >= p.seedFromBlock && e.blockNumber < p.fromBlock && num(e.args.realisedPnlWad) === 0n,
   ).length;
 
-  // Position states through the run, block by block, for the liquidatable set, fills' slice profit and leverage.
+  // Position states rebuilt from the events, for the ADL fills' slice profit and the leverage figures.
   const positions = new Map<string, PositionState>();
   const posKey = (account: unknown, m: unknown) => `${String(account).toLowerCase()}:${String(m)}`;
   let cursor = 0;
-  const applyUpTo = (block: bigint, logIndex = Number.MAX_SAFE_INTEGER) => {
+  // Applies every event strictly before (block, logIndex) in chain order.
+  const applyBefore = (block: bigint, logIndex: number) => {
     while (cursor < all.length && (all[cursor].blockNumber < block || (all[cursor].blockNumber === block && all[cursor].logIndex < logIndex))) {
       const e = all[cursor++];
       if (e.eventName === "PositionUpdated") {
@@ -159,84 +160,27 @@ export async function readReport(p: ReadReportParameters): Promise<{ figures: Re
     }
   };
 
-  // Per block of the replay: price, funding index, liquidatable set.
+  // Per block of the replay: price, funding index, liquidatable set (timeline.ts).
   const fundingAt = async (block: bigint) => read<bigint>("currentFundingIndex", [marketId], block);
-  let roundIdx = 0;
-  let priceWad = 0n;
-  while (roundIdx < rounds.length && rounds[roundIdx].block < p.fromBlock) priceWad = rounds[roundIdx++].priceWad;
-  applyUpTo(p.fromBlock);
-  // A streak starts in the first block after which a position is liquidatable; the first liquidation of it
-  // in a later block ends the streak and measures its delay.
-  const streakStart = new Map<string, bigint>();
-  const measured = new Set<string>();
-  const liquidatedIn = new Map<bigint, string[]>();
-  for (const e of liquidatedEvents) {
-    const list = liquidatedIn.get(e.blockNumber) ?? [];
-    list.push(posKey(e.args.account, e.args.marketId));
-    liquidatedIn.set(e.blockNumber, list);
-  }
-  let maxBlocksLiquidatable = 0;
-  let peakLiquidatable = 0;
-  let peakBlock = p.fromBlock;
-  let peakSet: string[] = [];
-  const liquidatableByBlock = new Map<bigint, Set<string>>();
-  let inLiquidationPeak = 0;
-  for (let b = p.fromBlock; b <= p.toBlock; b++) {
-    for (const k of liquidatedIn.get(b) ?? []) {
-      const since = streakStart.get(k);
-      if (since !== undefined && !measured.has(k)) {
-        maxBlocksLiquidatable = Math.max(maxBlocksLiquidatable, Number(b - since));
-        measured.add(k);
-      }
-    }
-    applyUpTo(b + 1n);
-    while (roundIdx < rounds.length && rounds[roundIdx].block <= b) priceWad = rounds[roundIdx++].priceWad;
-    const f = await fundingAt(b);
-    const set = new Set<string>();
-    let inLiq = 0;
-    for (const [k, s] of positions) {
-      if (!k.endsWith(`:${marketId}`) || s.sizeWad === 0n) continue;
-      if (s.inLiquidation) inLiq++;
-      if (s.inLiquidation || isLiquidatable({ sizeWad: s.sizeWad, marginWad: s.marginWad, jWad: s.jWad, fundingIndexWad: f, priceWad, mmrWad })) {
-        set.add(k);
-        if (!streakStart.has(k)) streakStart.set(k, b);
-      }
-    }
-    for (const k of [...streakStart.keys()]) {
-      if (!set.has(k)) {
-        streakStart.delete(k);
-        measured.delete(k);
-      }
-    }
-    liquidatableByBlock.set(b, set);
-    inLiquidationPeak = Math.max(inLiquidationPeak, inLiq);
-    if (set.size > peakLiquidatable) {
-      peakLiquidatable = set.size;
-      peakBlock = b;
-      peakSet = [...set];
+  const timelineEvents: TimelineEvent[] = [];
+  for (const e of all) {
+    if (!inMarket(e)) continue;
+    if (e.eventName === "PositionUpdated") {
+      timelineEvents.push({ kind: "updated", block: e.blockNumber, logIndex: e.logIndex, account: String(e.args.account), sizeWad: num(e.args.sizeWad), marginWad: num(e.args.marginWad), jWad: num(e.args.jWad) });
+    } else if (e.eventName === "Liquidated") {
+      timelineEvents.push({ kind: "liquidated", block: e.blockNumber, logIndex: e.logIndex, account: String(e.args.account), remainingSizeWad: num(e.args.remainingSizeWad) });
     }
   }
-  // Blocks until every position liquidatable at the peak was liquidated or stopped being liquidatable.
-  let peakBlocksToClear = 0;
-  if (peakLiquidatable > 0) {
-    let clearedAt = peakBlock;
-    for (let b = peakBlock + 1n; b <= p.toBlock; b++) {
-      const set = liquidatableByBlock.get(b)!;
-      clearedAt = b;
-      if (!peakSet.some((k) => set.has(k))) break;
-    }
-    peakBlocksToClear = Number(clearedAt - peakBlock);
-  }
+  const timeline = await liquidatableTimeline({ events: timelineEvents, rounds, fromBlock: p.fromBlock, toBlock: p.toBlock, mmrWad, fundingAt });
+  const { maxBlocksLiquidatable, peakLiquidatable, peakBlocksToClear, inLiquidationPeak } = timeline;
 
   // Slice profit and chosen leverage of ADL victims, from their state just before each fill.
-  cursor = 0;
-  positions.clear();
   let principalLossWad = 0n;
   const victimLeverage: number[] = [];
   const populationLeverage: number[] = [];
   const fillBlocks = new Set<bigint>();
   for (const e of fills) {
-    applyUpTo(e.blockNumber, e.logIndex);
+    applyBefore(e.blockNumber, e.logIndex);
     const s = positions.get(posKey(e.args.counterparty, e.args.marketId));
     if (!s) continue;
     const f = await fundingAt(e.blockNumber);
