@@ -43,6 +43,16 @@ export type ReportFigures = {
   gasPerLiquidation: number;
   adlVictimLeverageMedian: number | null;
   populationLeverageMedian: number | null;
+  /** Liquidated slices that left a deficit (negative equity), and how the deficits were paid. */
+  deficits: { count: number; totalUsd: number; insuranceUsd: number; vaultUsd: number; haircutUsd: number; badDebtUsd: number };
+  /** Largest price move between two consecutive rounds of the replayed market, in percent. */
+  largestRoundMovePercent: number;
+  /** The market's maintenance margin ratio, in percent. */
+  mmrPercent: number;
+  /** Positions closed by vault-solvency ADL (at the oracle price, no haircut). */
+  solvencyAdlCloses: number;
+  /** Why the run reached the steps it did, and what stopped it short of the others. */
+  waterfallWhy: string[];
   /** Which steps of the waterfall the run reached. */
   waterfall: {
     liquidation: boolean;
@@ -217,6 +227,23 @@ export async function readReport(p: ReadReportParameters): Promise<{ figures: Re
   const gasPerLiquidation = await liquidationGas(conn, liquidatedEvents);
   const lowerBound = peakLiquidatable === 0 ? 0 : Math.ceil((peakLiquidatable * gasPerLiquidation) / Number(conn.blockGasLimit));
 
+  const sumDeficits = (field: string) => wadToNumber(deficits.reduce((acc, e) => acc + num(e.args[field]), 0n));
+  const deficitFigures = {
+    count: deficits.length,
+    totalUsd: sumDeficits("deficitWad"),
+    insuranceUsd: sumDeficits("insuranceWad"),
+    vaultUsd: sumDeficits("vaultWad"),
+    haircutUsd: sumDeficits("haircutWad"),
+    badDebtUsd: sumDeficits("badDebtWad"),
+  };
+  let largestMove = 0;
+  for (let i = 1; i < rounds.length; i++) {
+    if (rounds[i].block < p.fromBlock) continue;
+    const a = wadToNumber(rounds[i - 1].priceWad);
+    const b = wadToNumber(rounds[i].priceWad);
+    if (a > 0) largestMove = Math.max(largestMove, Math.abs(b / a - 1) * 100);
+  }
+  const solvencyCloses = during.filter((e) => e.eventName === "SolvencyDeleveraged" && inMarket(e)).length;
   const figures: ReportFigures = {
     rounds: roundsDuring.length,
     traders: p.traders,
@@ -242,6 +269,11 @@ export async function readReport(p: ReadReportParameters): Promise<{ figures: Re
     gasPerLiquidation,
     adlVictimLeverageMedian: median(victimLeverage) ?? null,
     populationLeverageMedian: median(populationLeverage) ?? null,
+    deficits: deficitFigures,
+    largestRoundMovePercent: largestMove,
+    mmrPercent: wadToNumber(mmrWad * 100n),
+    solvencyAdlCloses: solvencyCloses,
+    waterfallWhy: [],
     waterfall: {
       liquidation: liquidatedEvents.length > 0,
       takeover: liquidatedEvents.some((e) => num(e.args.takenOverWad) > 0n),
@@ -254,8 +286,48 @@ export async function readReport(p: ReadReportParameters): Promise<{ figures: Re
       solvencyAdl: during.some((e) => e.eventName === "SolvencyDeleveraged"),
     },
   };
+  figures.waterfallWhy = explainWaterfall(figures, adlCapacityFills(fills));
   const series = await readSeries(p, read, rounds, during);
   return { figures, series };
+}
+
+/** ADL fills without a haircut (capacity ADL: size beyond the vault's exposure cap, closed at the oracle price). */
+function adlCapacityFills(fills: Decoded[]): number {
+  return fills.filter((e) => num(e.args.haircutWad) === 0n).length;
+}
+
+const usd = (x: number) => `$${x.toLocaleString("en-US", { maximumFractionDigits: 0 })}`;
+
+/**
+ * Why a run reached the waterfall steps it did, in words, from its figures: which balance paid the deficits,
+ * and for the deep steps not reached, what stopped the run short of them.
+ */
+export function explainWaterfall(f: ReportFigures, capacityFills: number): string[] {
+  const out: string[] = [];
+  const d = f.deficits;
+  if (f.liquidations === 0) return ["No position became liquidatable: the price never moved far enough."];
+  if (d.count === 0) {
+    out.push(
+      `No liquidation left a deficit: the keeper liquidated every position one block after the round that made it liquidatable, ` +
+        `while its equity was still positive (largest move between two rounds ${f.largestRoundMovePercent.toFixed(2)}%, maintenance margin ${f.mmrPercent.toFixed(2)}%), ` +
+        `so the insurance fund, the vault's equity, haircut ADL and bad debt were never needed.`,
+    );
+  } else {
+    out.push(
+      `${d.count} liquidated slices left deficits of ${usd(d.totalUsd)} in total (rounds gapped up to ${f.largestRoundMovePercent.toFixed(2)}% against a ${f.mmrPercent.toFixed(2)}% maintenance margin): ` +
+        `insurance fund ${usd(d.insuranceUsd)}, vault equity down to its floor ${usd(d.vaultUsd)}, ADL haircuts ${usd(d.haircutUsd)}, bad debt ${usd(d.badDebtUsd)}.`,
+    );
+    if (d.haircutUsd === 0 && d.badDebtUsd === 0) {
+      out.push("The insurance fund and the vault's equity above its floor paid every deficit, so no winner was haircut (start with --insurance 0 --lp-withdraw-to-floor to go deeper).");
+    }
+  }
+  if (capacityFills > 0) out.push(`${capacityFills} ADL fills without haircut: capacity ADL, the size beyond the vault's exposure cap closed against the most profitable opposite positions at the oracle price.`);
+  if (f.solvencyAdlCloses > 0) {
+    out.push(`Vault-solvency ADL closed ${f.solvencyAdlCloses} winning positions at the oracle price (no haircut) when traders' unrealised profit passed the trigger share of the vault's equity.`);
+  }
+  if (f.profitScaledAwayUsd > 0) out.push(`Profit scaling withheld ${usd(f.profitScaledAwayUsd)} from winners who closed while traders' profit was above the scaling threshold.`);
+  else out.push("Profit scaling never applied: traders' unrealised profit stayed below its threshold of the vault's equity whenever a winner closed.");
+  return out;
 }
 
 /** Gas per liquidated position: the gas of every transaction that liquidated, over the positions it liquidated. */

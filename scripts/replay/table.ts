@@ -30,10 +30,11 @@ export function stepsReached(f: ReportFigures): string {
   return reached.length ? reached.join(", ") : "none";
 }
 
-/** The summary table of a replay. */
+/** The summary table of a replay, then why the run reached the steps it did. */
 export function summaryTable(f: ReportFigures, inv: Invariants): string {
   const held = Object.values(inv).every(Boolean);
-  return twoColumns([
+  const why = f.waterfallWhy.map((line) => `- ${line}`).join("\n");
+  return `${twoColumns([
     ["price rounds published", String(f.rounds)],
     ["traders / positions opened", `${f.traders} / ${f.positionsOpened}`],
     ["liquidations", String(f.liquidations)],
@@ -49,5 +50,5 @@ export function summaryTable(f: ReportFigures, inv: Invariants): string {
     ["most positions in liquidation at once", String(f.inLiquidationPeak)],
     ["waterfall steps reached", stepsReached(f)],
     ["invariants", held ? "all held" : `FAILED: ${Object.entries(inv).filter(([, v]) => !v).map(([k]) => k).join(", ")}`],
-  ]);
+  ])}${why ? `\n\nWhy these steps:\n${why}` : ""}`;
 }
