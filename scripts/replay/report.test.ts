@@ -6,7 +6,7 @@ import { stepsReached, summaryTable } from "./table.ts";
 const base: ReportFigures = {
   rounds: 10, traders: 5, positionsOpened: 5, liquidations: 3, adlFills: 0, adlNotionalUsd: 0, adlHaircutUsd: 0, adlOvershootUsd: 0,
   principalLossUsd: 0, profitScaledAwayUsd: 0, vaultLimitOverrides: 0, inLiquidationPeak: 0, insuranceStartUsd: 100, insuranceEndUsd: 100,
-  vaultEquityStartUsd: 1000, vaultEquityEndUsd: 900, badDebtUsd: 0, maxBlocksLiquidatable: 1, peakLiquidatable: 2, peakBlocksToClear: 1,
+  vaultEquityStartUsd: 1000, vaultEquityEndUsd: 900, badDebtUsd: 0, maxBlocksLiquidatable: 1, longestWait: null, peakLiquidatable: 2, peakBlocksToClear: 1,
   peakBlocksLowerBound: 1, gasPerLiquidation: 100_000, adlVictimLeverageMedian: null, populationLeverageMedian: 3,
   deficits: { count: 0, totalUsd: 0, insuranceUsd: 0, vaultUsd: 0, haircutUsd: 0, badDebtUsd: 0 },
   largestRoundMovePercent: 3.2, mmrPercent: 5, solvencyAdlCloses: 0, waterfallWhy: [],

@@ -36,6 +36,8 @@ export type ReportFigures = {
   vaultEquityEndUsd: number;
   badDebtUsd: number;
   maxBlocksLiquidatable: number;
+  /** The position behind maxBlocksLiquidatable (account, blocks), to look it up on chain. */
+  longestWait: { account: string; liquidatableFromBlock: number; liquidatedInBlock: number } | null;
   peakLiquidatable: number;
   peakBlocksToClear: number;
   /** ⌈peakLiquidatable × gas per liquidation / block gas limit⌉. */
@@ -263,6 +265,9 @@ export async function readReport(p: ReadReportParameters): Promise<{ figures: Re
     vaultEquityEndUsd: wadToNumber(equityEnd),
     badDebtUsd: wadToNumber(badDebt),
     maxBlocksLiquidatable,
+    longestWait: timeline.longestWait
+      ? { account: timeline.longestWait.account, liquidatableFromBlock: Number(timeline.longestWait.liquidatableFrom), liquidatedInBlock: Number(timeline.longestWait.liquidatedIn) }
+      : null,
     peakLiquidatable,
     peakBlocksToClear,
     peakBlocksLowerBound: lowerBound,

@@ -55,6 +55,7 @@ describe("liquidatableTimeline", () => {
     ];
     const t = await liquidatableTimeline({ events, rounds: [round(1n, 100n), round(10n, 94n)], fromBlock: 5n, toBlock: 20n, mmrWad: MMR, fundingAt: () => 0n });
     assert.equal(t.maxBlocksLiquidatable, 4);
+    assert.deepEqual(t.longestWait, { account: "0x02", liquidatableFrom: 10n, liquidatedIn: 14n });
     assert.equal(t.peakLiquidatable, 2);
     assert.equal(t.inLiquidationPeak, 1);
     assert.equal(t.peakBlocksToClear, 4);

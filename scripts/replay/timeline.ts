@@ -31,6 +31,8 @@ export type TimelineParameters = {
 export type Timeline = {
   /** Largest number of blocks from the end of the block after which a position was liquidatable to the block of its first liquidation. */
   maxBlocksLiquidatable: number;
+  /** The position that waited longest: its account, the first block after which it was liquidatable, the block of its liquidation. */
+  longestWait: { account: string; liquidatableFrom: bigint; liquidatedIn: bigint } | null;
   /** Most positions liquidatable (or left in liquidation) at the end of one block. */
   peakLiquidatable: number;
   /** The first block with that many. */
@@ -89,13 +91,16 @@ export async function liquidatableTimeline(p: TimelineParameters): Promise<Timel
   const streakStart = new Map<string, bigint>();
   const measured = new Set<string>();
   const sets = new Map<bigint, Set<string>>();
-  const out: Timeline = { maxBlocksLiquidatable: 0, peakLiquidatable: 0, peakBlock: p.fromBlock, peakBlocksToClear: 0, inLiquidationPeak: 0, liquidatableCount: new Map() };
+  const out: Timeline = { maxBlocksLiquidatable: 0, longestWait: null, peakLiquidatable: 0, peakBlock: p.fromBlock, peakBlocksToClear: 0, inLiquidationPeak: 0, liquidatableCount: new Map() };
   for (let b = p.fromBlock; b <= p.toBlock; b++) {
     // Liquidations in this block end the streaks of positions liquidatable at the end of an earlier one.
     for (const k of firstLiquidationIn.get(b) ?? []) {
       const since = streakStart.get(k);
       if (since !== undefined && !measured.has(k)) {
-        out.maxBlocksLiquidatable = Math.max(out.maxBlocksLiquidatable, Number(b - since));
+        if (Number(b - since) > out.maxBlocksLiquidatable) {
+          out.maxBlocksLiquidatable = Number(b - since);
+          out.longestWait = { account: k, liquidatableFrom: since, liquidatedIn: b };
+        }
         measured.add(k);
       }
     }
