@@ -313,9 +313,9 @@ export function explainWaterfall(f: ReportFigures, capacityFills: number): strin
   if (f.liquidations === 0) return ["No position became liquidatable: the price never moved far enough."];
   if (d.count === 0) {
     out.push(
-      `No liquidation left a deficit: the keeper liquidated every position one block after the round that made it liquidatable, ` +
-        `while its equity was still positive (largest move between two rounds ${f.largestRoundMovePercent.toFixed(2)}%, maintenance margin ${f.mmrPercent.toFixed(2)}%), ` +
-        `so the insurance fund, the vault's equity, haircut ADL and bad debt were never needed.`,
+      `No liquidation left a deficit: every position the keeper liquidated (one block after the round that made it liquidatable) still had positive equity, ` +
+        `so the insurance fund, the vault's equity, haircut ADL and bad debt were never needed ` +
+        `(largest move between two rounds ${f.largestRoundMovePercent.toFixed(2)}%, maintenance margin ${f.mmrPercent.toFixed(2)}%).`,
     );
   } else {
     out.push(
