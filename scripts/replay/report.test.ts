@@ -9,7 +9,7 @@ const base: ReportFigures = {
   vaultEquityStartUsd: 1000, vaultEquityEndUsd: 900, badDebtUsd: 0, maxBlocksLiquidatable: 1, longestWait: null, peakLiquidatable: 2, peakBlocksToClear: 1,
   peakBlocksLowerBound: 1, gasPerLiquidation: 100_000, adlVictimLeverageMedian: null, populationLeverageMedian: 3,
   deficits: { count: 0, totalUsd: 0, insuranceUsd: 0, vaultUsd: 0, haircutUsd: 0, badDebtUsd: 0 },
-  largestRoundMovePercent: 3.2, mmrPercent: 5, solvencyAdlCloses: 0, waterfallWhy: [],
+  largestRoundMovePercent: 3.2, largestRoundFallPercent: 3.2, largestRoundRisePercent: 1.5, mmrPercent: 5, solvencyAdlCloses: 0, waterfallWhy: [],
   waterfall: { liquidation: true, takeover: true, insurance: false, vaultToFloor: false, adl: false, adlHaircut: false, badDebt: false, profitScaling: false, solvencyAdl: false },
 };
 
@@ -17,7 +17,7 @@ describe("explainWaterfall", () => {
   it("says no deficit appeared, with the largest round gap against the maintenance margin", () => {
     const why = explainWaterfall(base, 0);
     assert.match(why[0], /No liquidation left a deficit/);
-    assert.match(why[0], /3\.20%.*5\.00%/);
+    assert.match(why[0], /fall between two rounds 3\.20%, largest rise 1\.50%, maintenance margin 5\.00%/);
     assert.match(why.at(-1)!, /Profit scaling never applied/);
   });
 

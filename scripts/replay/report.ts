@@ -49,6 +49,9 @@ export type ReportFigures = {
   deficits: { count: number; totalUsd: number; insuranceUsd: number; vaultUsd: number; haircutUsd: number; badDebtUsd: number };
   /** Largest price move between two consecutive rounds of the replayed market, in percent. */
   largestRoundMovePercent: number;
+  /** Largest fall and largest rise between two consecutive rounds, in percent (both ≥ 0). */
+  largestRoundFallPercent: number;
+  largestRoundRisePercent: number;
   /** The market's maintenance margin ratio, in percent. */
   mmrPercent: number;
   /** Positions closed by vault-solvency ADL (at the oracle price, no haircut). */
@@ -238,13 +241,17 @@ export async function readReport(p: ReadReportParameters): Promise<{ figures: Re
     haircutUsd: sumDeficits("haircutWad"),
     badDebtUsd: sumDeficits("badDebtWad"),
   };
-  let largestMove = 0;
+  let largestFall = 0;
+  let largestRise = 0;
   for (let i = 1; i < rounds.length; i++) {
     if (rounds[i].block < p.fromBlock) continue;
     const a = wadToNumber(rounds[i - 1].priceWad);
     const b = wadToNumber(rounds[i].priceWad);
-    if (a > 0) largestMove = Math.max(largestMove, Math.abs(b / a - 1) * 100);
+    if (a <= 0) continue;
+    largestFall = Math.max(largestFall, (1 - b / a) * 100);
+    largestRise = Math.max(largestRise, (b / a - 1) * 100);
   }
+  const largestMove = Math.max(largestFall, largestRise);
   const solvencyCloses = during.filter((e) => e.eventName === "SolvencyDeleveraged" && inMarket(e)).length;
   const figures: ReportFigures = {
     rounds: roundsDuring.length,
@@ -276,6 +283,8 @@ export async function readReport(p: ReadReportParameters): Promise<{ figures: Re
     populationLeverageMedian: median(populationLeverage) ?? null,
     deficits: deficitFigures,
     largestRoundMovePercent: largestMove,
+    largestRoundFallPercent: largestFall,
+    largestRoundRisePercent: largestRise,
     mmrPercent: wadToNumber(mmrWad * 100n),
     solvencyAdlCloses: solvencyCloses,
     waterfallWhy: [],
@@ -315,7 +324,7 @@ export function explainWaterfall(f: ReportFigures, capacityFills: number): strin
     out.push(
       `No liquidation left a deficit: every position the keeper liquidated (one block after the round that made it liquidatable) still had positive equity, ` +
         `so the insurance fund, the vault's equity, haircut ADL and bad debt were never needed ` +
-        `(largest move between two rounds ${f.largestRoundMovePercent.toFixed(2)}%, maintenance margin ${f.mmrPercent.toFixed(2)}%).`,
+        `(largest fall between two rounds ${f.largestRoundFallPercent.toFixed(2)}%, largest rise ${f.largestRoundRisePercent.toFixed(2)}%, maintenance margin ${f.mmrPercent.toFixed(2)}%).`,
     );
   } else {
     out.push(
