@@ -59,3 +59,9 @@ for (const [args, message] of [
     assert.match(r.stderr, message);
   });
 }
+
+test("scenario_keeperLogsQuietUnlessVerbose", async () => {
+  const { parseOptions } = await import("./cli.ts");
+  assert.equal(parseOptions(["--prices", "x.csv"], false).verbose, false);
+  assert.equal(parseOptions(["--prices", "x.csv", "--verbose"], false).verbose, true);
+});
