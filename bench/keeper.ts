@@ -16,14 +16,15 @@ import { cpus, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { k, WAD } from "@open-waterfall/sdk";
+import type { Abi } from "viem";
+import { backstopVaultAbi, collateralTokenAbi, k, WAD } from "@open-waterfall/sdk";
 
 import { KIndex, liquidationThresholdK, type Side } from "../keeper/src/index/kIndex.ts";
 import { createLogger } from "../keeper/src/log.ts";
 import { engineEventReader } from "../keeper/src/state/engineEvents.ts";
 import { PositionBook } from "../keeper/src/state/positionBook.ts";
 import { ChainFollower } from "../keeper/src/state/sync.ts";
-import { ETH, startTestChain, W } from "../keeper/src/_test/chain.ts";
+import { ADMIN, BTC, ETH, startTestChain, W } from "../keeper/src/_test/chain.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const SIZES = [1_000, 10_000, 100_000];
@@ -161,15 +162,20 @@ async function benchLogRebuild() {
   progress(`rebuild from logs: starting anvil and spawning ${LOG_REBUILD_N.toLocaleString("en")} positions`);
   const chain = await startTestChain("anvil");
   try {
+    // PositionSpawner puts each new position behind its list's tail, which is right only while the fill price keeps
+    // rising for that side: so longs only, in both markets, with a deeper vault to take the other side.
+    await chain.admin(chain.deployment.collateral, collateralTokenAbi as Abi, "mint", [ADMIN.address, 30_000_000n * 10n ** 6n]);
+    await chain.admin(chain.deployment.collateral, collateralTokenAbi as Abi, "approve", [chain.deployment.vault, 2n ** 255n]);
+    await chain.admin(chain.deployment.vault, backstopVaultAbi as Abi, "deposit", [30_000_000n * 10n ** 6n, ADMIN.address]);
     const leverages = [5, 15, 30, 60];
     const perCall = 40;
     let spawned = 0;
     let lastReport = 0;
-    while (spawned < LOG_REBUILD_N) {
+    for (let call = 0; spawned < LOG_REBUILD_N; call++) {
       const count = Math.min(perCall, LOG_REBUILD_N - spawned);
-      const leverage = leverages[Math.floor(spawned / perCall) % leverages.length] as number;
-      const size = (spawned / perCall) % 2 === 0 ? W / 2n : -(W / 2n);
-      await chain.spawn(ETH, size, leverage, count, perCall);
+      const leverage = leverages[Math.floor(call / 2) % leverages.length] as number;
+      if (call % 2 === 0) await chain.spawn(ETH, (3n * W) / 10n, leverage, count, perCall);
+      else await chain.spawn(BTC, W / 100n, leverage, count, perCall);
       spawned += count;
       if (spawned - lastReport >= 1_000 || spawned === LOG_REBUILD_N) {
         progress(`  spawned ${spawned.toLocaleString("en")} / ${LOG_REBUILD_N.toLocaleString("en")}`);

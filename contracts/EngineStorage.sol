@@ -127,6 +127,7 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
         (int256 longPnl, int256 shortPnl,) = _sidePnl(m, ctx.priceWad, ctx.fundingIndexWad);
         int256 profit = int256(uint256(_totalTraderProfitWad)) - _positive(m.cachedLongPnlWad)
             - _positive(m.cachedShortPnlWad) + _positive(longPnl) + _positive(shortPnl);
+        if (profit <= 0) return FixedPointMath.WAD; // spares the equity read on the common path
         return _scaleFactor(_vaultEquityAt(ctx), profit, ctx.protocol.scalingRatioWad);
     }
 

@@ -5,7 +5,7 @@ import { Prng } from "../_test/prng.ts";
 import { type ListMember, predecessorFor, predictAdl } from "./adlMirror.ts";
 
 const W = 10n ** 18n;
-const member = (accountId: number, jWad: bigint, sizeWad = W): ListMember => ({ accountId, sizeWad, jWad, seq: BigInt(accountId) });
+const member = (accountId: number, jWad: bigint, sizeWad = W): ListMember => ({ accountId, sizeWad, jWad });
 
 describe("predecessorFor", () => {
   const longs = [member(1, 90n), member(2, 100n), member(3, 100n), member(4, 120n)];

@@ -18,8 +18,6 @@ export type ListMember = {
   readonly sizeWad: bigint;
   /** Break-even J, WAD. */
   readonly jWad: bigint;
-  /** Insertion sequence. */
-  readonly seq: bigint;
 };
 
 /** An ADL fill the mirror predicts. */
@@ -186,7 +184,7 @@ export class AdlMirror {
       });
       ids.forEach((accountId, i) => {
         const p = positions[i];
-        if (p !== undefined) members.push({ accountId, sizeWad: p.sizeWad, jWad: p.jWad, seq: p.seq });
+        if (p !== undefined) members.push({ accountId, sizeWad: p.sizeWad, jWad: p.jWad });
       });
       if (next === 0 || ids.length === 0) return members;
       cursor = next;

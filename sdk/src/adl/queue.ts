@@ -23,8 +23,6 @@ export type AdlListMember = {
   readonly sizeWad: bigint;
   /** Break-even J: the order's key. */
   readonly jWad: bigint;
-  /** Insertion sequence: ties in J go by it. */
-  readonly seq: bigint;
   /** Whether the position is being liquidated. */
   readonly inLiquidation: boolean;
 };
@@ -81,7 +79,7 @@ export async function readAdlQueue(parameters: ReadAdlQueueParameters): Promise<
         ids.forEach((id, i) => {
           const p = positions[i];
           if (p === undefined) return;
-          members.push({ accountId: id, sizeWad: p.sizeWad, jWad: p.jWad, seq: p.seq, inLiquidation: p.inLiquidation });
+          members.push({ accountId: id, sizeWad: p.sizeWad, jWad: p.jWad, inLiquidation: p.inLiquidation });
         });
         if (next === 0 || ids.length === 0) return members;
         cursor = next;
@@ -181,7 +179,7 @@ export function withPosition(queue: AdlQueue, member: AdlListMember, tier: AdlTi
   return { ...queue, tiers: tiers as unknown as AdlQueue["tiers"] };
 }
 
-/** Where a new insertion at `jWad` lands: after every member with J at or before it (it takes the largest seq). */
+/** Where a new insertion at `jWad` lands: after every member with J at or before it (ties keep insertion order). */
 function insertionIndex(list: readonly AdlListMember[], isLong: boolean, jWad: bigint, excludeId: number): number {
   let index = 0;
   for (const [i, m] of list.entries()) {

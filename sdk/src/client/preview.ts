@@ -66,7 +66,6 @@ export type TradeState = {
     readonly tier: AdlTier;
     readonly pendingTier: AdlTier;
     readonly pendingTierSince: bigint;
-    readonly seq: bigint;
     readonly inLiquidation: boolean;
   };
   readonly freeCollateralWad: bigint;
@@ -153,7 +152,6 @@ export async function readTradeState(parameters: ReadTradeStateParameters): Prom
         tier: p.tier as AdlTier,
         pendingTier: p.pendingTier as AdlTier,
         pendingTierSince: BigInt(p.pendingTierSince),
-        seq: p.seq,
         inLiquidation: p.inLiquidation,
       },
       freeCollateralWad,
@@ -369,7 +367,7 @@ export function previewTradeFromState({ state, sizeDeltaWad, marginWad = 0n }: P
       pendingTierSince: rises ? 0n : state.timestamp,
     };
     position = describePosition(stored, P, F, c.mmrWad);
-    moved = { member: { accountId, sizeWad: newSize, jWad: newJ, seq: (1n << 64n) - 1n, inLiquidation: false }, tier };
+    moved = { member: { accountId, sizeWad: newSize, jWad: newJ, inLiquidation: false }, tier };
     const queue = newSize > 0n ? state.queues.long : state.queues.short;
     hints = tier === 0 ? [] : [insertHint(queue.tiers[tier - 1] ?? [], newSize > 0n, newJ, accountId)];
     fills.push({ sizeDeltaWad: delta, fillPriceWad: fill, feeWad: fee, priceImpactWad: ((fill - P) * delta) / WAD, realisedPnlWad: 0n, profitWithheldWad: 0n });
@@ -421,7 +419,7 @@ export function previewTradeFromState({ state, sizeDeltaWad, marginWad = 0n }: P
   const queueFor = (isLong: boolean): AdlQueue => {
     let queue = isLong ? state.queues.long : state.queues.short;
     if (p.sizeWad !== 0n && p.sizeWad > 0n === isLong) {
-      queue = withPosition(queue, { accountId, sizeWad: 0n, jWad: 0n, seq: 0n, inLiquidation: false }, 0);
+      queue = withPosition(queue, { accountId, sizeWad: 0n, jWad: 0n, inLiquidation: false }, 0);
       if (kind === "decrease" && position !== undefined && p.tier !== 0) {
         queue = replaceInPlace(isLong ? state.queues.long : state.queues.short, accountId, position.sizeWad);
       }

@@ -1,0 +1,48 @@
+/**
+ * `npm run app`: starts the devnet (Hardhat node, deploy, seed, keeper, price feeder) and the app's dev server
+ * together, prints where to open it, and stops both on Ctrl-C.
+ *
+ * Environment: APP_PORT (default 5173), DEVNET_PORT (default 8545), FEED_INTERVAL_MS (default 5000; 0 turns the
+ * feeder off).
+ */
+import { join } from "node:path";
+
+import { startDevnet } from "./devnet.ts";
+import { APP_DIR, startAppServer } from "./server.ts";
+
+function portFrom(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === "") return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > 65_535) throw new Error(`${name} must be a port number, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+const appPort = portFrom("APP_PORT", 5173);
+const nodePort = portFrom("DEVNET_PORT", 8545);
+const feedText = process.env["FEED_INTERVAL_MS"] ?? "5000";
+const feedIntervalMs = Number(feedText);
+if (!Number.isInteger(feedIntervalMs) || feedIntervalMs < 0) throw new Error(`FEED_INTERVAL_MS must be a whole number of milliseconds, got ${JSON.stringify(feedText)}`);
+
+const configFile = join(APP_DIR, "public", "deployment.json");
+console.log("Starting the devnet (Hardhat node, deployment, seed positions, keeper)…");
+const devnet = await startDevnet({ configFile, port: nodePort, ...(feedIntervalMs > 0 ? { feedIntervalMs } : {}), keeperLogLevel: "info" });
+const server = await startAppServer({ mode: "dev", configFile, port: appPort }).catch(async (error: unknown) => {
+  await devnet.stop();
+  throw error;
+});
+console.log(`\nDevnet RPC: ${devnet.rpcUrl} (chain id ${devnet.node.chainId})`);
+console.log(`Deployment config: ${configFile}`);
+console.log(`App: ${server.url}  (connect "Test account · Trader" in the header)\n`);
+
+let stopping = false;
+const shutdown = async () => {
+  if (stopping) return;
+  stopping = true;
+  console.log("Stopping…");
+  await server.stop();
+  await devnet.stop();
+  process.exit(0);
+};
+process.on("SIGINT", () => void shutdown());
+process.on("SIGTERM", () => void shutdown());
