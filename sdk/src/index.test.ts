@@ -37,6 +37,7 @@ test("test_index_exportsExactlyThePublicSurface", () => {
     "closePosition",
     "collateralTokenAbi",
     "compareLogs",
+    "computeInsertHints",
     "continueLiquidations",
     "createPerpClient",
     "decodeRevertData",

@@ -124,7 +124,9 @@ export {
   type ProtocolErrorName,
   type ProtocolErrorParameters,
   type ProtocolErrorType,
+  type ReadErrorType,
   type TransactionRevertedErrorType,
+  type WriteErrorType,
 } from "./errors/protocol.ts";
 export {
   formatFixed,
@@ -166,6 +168,7 @@ export {
   accountOfId,
   adlOrder,
   adlStanding,
+  computeInsertHints,
   insertHint,
   readAdlQueue,
   withPosition,
@@ -173,6 +176,7 @@ export {
   type AdlQueue,
   type AdlStanding,
   type AdlStandingParameters,
+  type ComputeInsertHintsParameters,
   type ReadAdlQueueParameters,
 } from "./adl/queue.ts";
 export {

@@ -219,3 +219,57 @@ export async function accountOfId(client: AnyPublicClient, deployment: ProtocolD
     throw toSdkError(error);
   }
 }
+
+/** Parameters of {@link computeInsertHints}. */
+export type ComputeInsertHintsParameters = {
+  /** The client to read with. */
+  client: AnyPublicClient;
+  /** The protocol's addresses. */
+  deployment: ProtocolDeployment;
+  /** The market. */
+  marketId: bigint;
+  /** The side. */
+  isLong: boolean;
+  /** The tier list the position goes into (1–4). */
+  tier: 1 | 2 | 3 | 4;
+  /** The position's J after the action. */
+  jWad: bigint;
+  /** The position's account id (0 for an account that has none yet). */
+  accountId: number;
+  /** Lists up to this length are walked for the exact predecessor (default 512); longer ones are sampled with
+   * PerpLens.approxHint, and the insertion walks the few steps left on chain. */
+  maxWalk?: number;
+};
+
+/**
+ * Sorted-list hints for inserting a position into a tier list: the exact predecessor from a walk of the list
+ * when it is short, otherwise PerpLens.approxHint's sample (k·√n trials) followed by the head as a fallback.
+ *
+ * @param parameters - {@link ComputeInsertHintsParameters}
+ * @returns Candidate predecessors, best first.
+ */
+export async function computeInsertHints(parameters: ComputeInsertHintsParameters): Promise<number[]> {
+  const { client, deployment, marketId, isLong, tier, jWad, accountId } = parameters;
+  const maxWalk = parameters.maxWalk ?? 512;
+  try {
+    const blockNumber = await client.getBlockNumber({ cacheTime: 0 });
+    const [, , length] = await client.readContract({ address: deployment.engine, abi: perpEngineAbi, functionName: "listEnds", args: [marketId, isLong, tier], blockNumber });
+    if (length <= maxWalk) {
+      const queue = await readAdlQueue({ client, deployment, marketId, isLong, blockNumber });
+      return [insertHint(queue.tiers[tier - 1] ?? [], isLong, jWad, accountId)];
+    }
+    const accounts = await client.readContract({ address: deployment.engine, abi: perpEngineAbi, functionName: "accountCount", blockNumber });
+    const trials = BigInt(Math.ceil(15 * Math.sqrt(accounts))) + 16n;
+    const seed = BigInt(Math.floor(Math.random() * Number.MAX_SAFE_INTEGER));
+    const [hint] = await client.readContract({
+      address: deployment.lens,
+      abi: perpLensAbi,
+      functionName: "approxHint",
+      args: [marketId, isLong, tier, jWad, trials, seed],
+      blockNumber,
+    });
+    return hint === 0 || hint === accountId ? [0] : [hint, 0];
+  } catch (error) {
+    throw toSdkError(error);
+  }
+}

@@ -6,11 +6,12 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { createPublicClient, http, type Address, type Hex } from "viem";
 
-import { collateralTokenAbi, marketRegistryAbi, perpEngineAbi } from "../abi/generated.ts";
+import { collateralTokenAbi, marketRegistryAbi, mockAggregatorAbi, perpEngineAbi } from "../abi/generated.ts";
 import { startEnv, type TestEnv } from "../_test/env.ts";
+import { computeInsertHints } from "../adl/queue.ts";
 import { WAD } from "../constants.ts";
 import { InvalidInputError, NetworkError } from "../errors/base.ts";
-import { ProtocolError } from "../errors/protocol.ts";
+import { ProtocolError, TransactionRevertedError } from "../errors/protocol.ts";
 import type { AnyProtocolLog, ProtocolLog } from "../events/logs.ts";
 import { createPerpClient, type PerpClient } from "./client.ts";
 import type { AnyWalletClient, TradeResult } from "./writes.ts";
@@ -166,6 +167,16 @@ for (const kind of ["hardhat", "anvil"] as const) {
       assert.deepEqual(shorts.map((s) => s?.adl.rank), [1, 2, 3, 4]);
       assert.deepEqual(shorts.map((s) => s?.adl.level), [5, 4, 3, 2]);
       assert.deepEqual(shorts.map((s) => s?.adl.notionalAheadWad), [0n, 1n, 2n, 3n].map((k) => k * ((w(5) / 2n) * 3850n)));
+      const queue = await alice!.getAdlQueue({ marketId: ETH, isLong: false });
+      assert.deepEqual(queue.tiers[3].map((m) => m.accountId), shorts.map((s) => s?.accountId));
+      // Hints for a new short at carol's J: the exact walk says carol; the sampled path (forced) names a member at
+      // or before that place, or the head.
+      const carolJ = shorts[1]!.jWad;
+      const ids = shorts.map((s) => s!.accountId);
+      assert.deepEqual(await computeInsertHints({ client: env.publicClient, deployment: env.deployment, marketId: ETH, isLong: false, tier: 4, jWad: carolJ, accountId: 0 }), [ids[1]]);
+      const sampled = await computeInsertHints({ client: env.publicClient, deployment: env.deployment, marketId: ETH, isLong: false, tier: 4, jWad: carolJ, accountId: 0, maxWalk: 0 });
+      assert.ok(sampled.every((id) => id === 0 || id === ids[0] || id === ids[1]), `sampled hints ${sampled.join(", ")}`);
+      assert.equal(sampled.at(-1), 0, "the head closes the list of candidates");
       const a = await alice!.getPosition({ account: alice!.account, marketId: ETH });
       assert.ok(a !== undefined);
       assert.equal(a.side, "long");
@@ -245,7 +256,12 @@ for (const kind of ["hardhat", "anvil"] as const) {
     test("test_fundsAndVaultWrites", async () => {
       const token = { address: env.deployment.collateral, abi: collateralTokenAbi } as const;
       const wallet = await env.publicClient.readContract({ ...token, functionName: "balanceOf", args: [alice!.account] });
+      const seen: ProtocolLog<"Withdrawn">[] = [];
+      const watcher = alice!.watchEvents({ fromBlock: (await env.publicClient.getBlockNumber()) + 1n, events: ["Withdrawn"], pollingIntervalMs: 20, onLogs: (logs) => void seen.push(...logs) });
       const out = await alice!.withdraw({ amountTokenUnits: usdc(1_000) });
+      for (let i = 0; i < 500 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      await watcher.stop();
+      assert.equal(seen[0]?.transactionHash, out.hash, "the client's watcher delivers the withdrawal");
       assert.equal(eventsNamed(out.events, "Withdrawn")[0]?.args.amountTokens, usdc(1_000));
       assert.equal(await env.publicClient.readContract({ ...token, functionName: "balanceOf", args: [alice!.account] }), wallet + usdc(1_000));
       const vaultBefore = await lp!.getVault();
@@ -269,6 +285,37 @@ for (const kind of ["hardhat", "anvil"] as const) {
       assert.ok(adl.args.closedWad > 0n);
       assert.ok(adl.args.sideProfitAfterWad < adl.args.sideProfitBeforeWad);
       assert.ok(eventsNamed(result.events, "SolvencyDeleveraged").length >= 1);
+    });
+
+    test("test_execute_reportsATransactionThatRevertsAfterItsSimulationPassed", async () => {
+      await alice!.trade({ marketId: ETH, sizeDeltaWad: w(1), marginWad: w(1_000) });
+      const pending = (address: Address) => env.publicClient.getTransactionCount({ address, blockTag: "pending" });
+      const nonce = await pending(alice!.account);
+      await env.testClient.setAutomine(false);
+      try {
+        // alice's close passes its simulation and waits in the pool; a round with a higher tip, mined first in
+        // the same block, leaves the oracle's round incomplete, so the close reverts on chain.
+        const close = alice!.closePosition({ marketId: ETH });
+        for (let i = 0; i < 500 && (await pending(alice!.account)) <= nonce; i++) await new Promise((r) => setTimeout(r, 20));
+        const admin = env.walletFor(env.accounts[0]!);
+        await admin.writeContract({
+          address: env.deployment.feedsBySymbol["ETH-USD"],
+          abi: mockAggregatorAbi,
+          functionName: "setRound",
+          args: [4000n * 10n ** 8n, 1n, BigInt(Math.floor(Date.now() / 1000)), 0n],
+          maxPriorityFeePerGas: 50n * 10n ** 9n,
+          maxFeePerGas: 500n * 10n ** 9n,
+        });
+        await env.testClient.mine({ blocks: 1 });
+        await assert.rejects(close, (e: unknown) => {
+          assert.ok(e instanceof TransactionRevertedError, String(e));
+          assert.equal(e.receipt.status, "reverted");
+          assert.ok(e.cause instanceof ProtocolError && e.cause.is("OracleRoundIncomplete"), String(e.cause));
+          return true;
+        });
+      } finally {
+        await env.testClient.setAutomine(true);
+      }
     });
 
     test("test_writes_refuseBadInputsAndDecodeRevertsLeavingStateUnchanged", async () => {

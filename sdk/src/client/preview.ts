@@ -32,12 +32,17 @@ import {
 
 /** The chain state a preview needs, read at one block. */
 export type TradeState = {
+  /** The market. */
   readonly marketId: bigint;
+  /** The trader. */
   readonly account: Address;
+  /** The block the state was read at. */
   readonly blockNumber: bigint;
   /** The timestamp the action is previewed at. */
   readonly timestamp: bigint;
+  /** The oracle price. */
   readonly priceWad: bigint;
+  /** The market parameters a trade uses. */
   readonly config: {
     readonly tradingFeeWad: bigint;
     readonly skewScaleWad: bigint;
@@ -46,7 +51,9 @@ export type TradeState = {
     readonly imrWad: bigint;
     readonly tierBoundsX1e4: TierBoundsX1e4;
   };
+  /** The protocol's profit-scaling ratio. */
   readonly scalingRatioWad: bigint;
+  /** The market's stored state. */
   readonly market: {
     readonly longSizeWad: bigint;
     readonly shortSizeWad: bigint;
@@ -57,6 +64,7 @@ export type TradeState = {
     readonly cachedLongPnlWad: bigint;
     readonly cachedShortPnlWad: bigint;
   };
+  /** The trader's stored position (all zero when none) and account id. */
   readonly position: {
     readonly accountId: number;
     readonly sizeWad: bigint;
@@ -68,19 +76,27 @@ export type TradeState = {
     readonly pendingTierSince: bigint;
     readonly inLiquidation: boolean;
   };
+  /** The trader's free collateral. */
   readonly freeCollateralWad: bigint;
+  /** The vault's cash. */
   readonly vaultCashWad: bigint;
+  /** The vault's equity (cached PnL). */
   readonly vaultEquityWad: bigint;
+  /** Traders' unrealised profit (cached). */
   readonly tradersProfitWad: bigint;
-  /** The ADL lists of the position's side after the trade (the side of the resulting position). */
+  /** Both sides' ADL lists. */
   readonly queues: { readonly long: AdlQueue; readonly short: AdlQueue };
 };
 
 /** Parameters of {@link readTradeState}. */
 export type ReadTradeStateParameters = {
+  /** The client to read with. */
   client: AnyPublicClient;
+  /** The protocol's addresses. */
   deployment: ProtocolDeployment;
+  /** The trader. */
   account: Address;
+  /** The market. */
   marketId: bigint;
   /** Block to read (default latest). */
   blockNumber?: bigint;
@@ -183,21 +199,31 @@ export type TradeFill = {
 
 /** A position's stored fields and derived numbers after an action. */
 export type PreviewPosition = {
+  /** Signed size. */
   readonly sizeWad: bigint;
+  /** Margin, USD. */
   readonly marginWad: bigint;
+  /** Break-even J. */
   readonly jWad: bigint;
+  /** Funding index when J last changed. */
   readonly f0Wad: bigint;
+  /** Stored ADL tier. */
   readonly tier: AdlTier;
+  /** Pending lower tier (0 when none). */
   readonly pendingTier: AdlTier;
+  /** When the pending drop was recorded (0 when none). */
   readonly pendingTierSince: bigint;
   /** E = J + F0. */
   readonly entryPriceWad: bigint;
   /** Equity at the oracle price, in USD. */
   readonly equityWad: bigint;
+  /** Liquidation price with funding at the previewed index. */
   readonly liquidationPriceWad: bigint;
+  /** Bankruptcy price, K + F. */
   readonly bankruptcyPriceWad: bigint;
   /** Notional / equity, rounded up as the lens does (max uint256 when equity ≤ 0). */
   readonly effectiveLeverageWad: bigint;
+  /** E·|s|/m, what the tier is based on. */
   readonly chosenLeverageWad: bigint;
 };
 
@@ -205,13 +231,17 @@ export type PreviewPosition = {
 export type TradePreview = {
   /** What the trade does to the position. */
   readonly kind: "open" | "increase" | "decrease" | "close" | "flip";
+  /** The market. */
   readonly marketId: bigint;
+  /** The trader. */
   readonly account: Address;
   /** The block the state was read at and the time the trade is previewed at. */
   readonly blockNumber: bigint;
+  /** The time the trade is previewed at. */
   readonly timestamp: bigint;
-  /** The oracle price and the funding index accrued to `timestamp`. */
+  /** The oracle price. */
   readonly priceWad: bigint;
+  /** The funding index accrued to `timestamp`. */
   readonly fundingIndexWad: bigint;
   /** The fills, in order. */
   readonly fills: readonly TradeFill[];
@@ -225,8 +255,9 @@ export type TradePreview = {
   readonly realisedPnlWad: bigint;
   /** φ applied to realised profit (1e18 = none). */
   readonly profitScaleWad: bigint;
-  /** Free collateral before and after. */
+  /** Free collateral before. */
   readonly freeCollateralBeforeWad: bigint;
+  /** Free collateral after. */
   readonly freeCollateralAfterWad: bigint;
   /** The position after the trade; undefined when it is closed. */
   readonly position: PreviewPosition | undefined;

@@ -1,6 +1,7 @@
 /**
  * Reads: markets, the insurance fund, the vault, bad debt, accounts and positions with every number users
- * look at. Each read takes the client first and one parameter object, like viem's actions.
+ * look at. Each read takes one parameter object (client included), like viem's actions, and throws only the
+ * errors of {@link ReadErrorType}.
  */
 import { hexToString, type Address, type Hex } from "viem";
 
@@ -10,6 +11,7 @@ import { WAD } from "../constants.ts";
 import type { ProtocolDeployment } from "../deployment/deployment.ts";
 import { InvalidInputError } from "../errors/base.ts";
 import { toSdkError } from "../errors/normalize.ts";
+import type { ReadErrorType } from "../errors/protocol.ts";
 import type { AnyPublicClient } from "../events/logs.ts";
 import { sMulDown, wDivDown, wMulDown } from "../math/fixedPoint.ts";
 import { ratePerDay } from "../math/funding.ts";
@@ -27,24 +29,43 @@ export type ReadContext = {
 
 /** A market's configuration as the registry stores it (every ratio and price WAD). */
 export type MarketConfig = {
+  /** Chainlink-compatible price feed. */
   readonly feed: Address;
+  /** Decimals of the feed's answer. */
   readonly feedDecimals: number;
+  /** Seconds after which the feed's answer is stale. */
   readonly heartbeat: number;
+  /** True once listed. */
   readonly listed: boolean;
+  /** The feed's deviation threshold δ. */
   readonly deviationWad: bigint;
+  /** Extra maintenance buffer for keeper latency. */
   readonly latencyBufferWad: bigint;
+  /** Trading fee per side, a fraction of notional at the fill price. */
   readonly tradingFeeWad: bigint;
+  /** Liquidation fee on top of the trading fee. */
   readonly liquidationFeeExtraWad: bigint;
+  /** Maintenance margin ratio. */
   readonly mmrWad: bigint;
+  /** Initial margin ratio. */
   readonly imrWad: bigint;
+  /** Funding rate per day at full skew. */
   readonly maxFundingRatePerDayWad: bigint;
+  /** Cap on the vault's net exposure, a fraction of its equity. */
   readonly vaultExposureCapWad: bigint;
+  /** Skew (units) at which price impact is 100% and funding is at its maximum. */
   readonly skewScaleWad: bigint;
+  /** Open-interest cap per side, USD. */
   readonly oiCapUsdWad: bigint;
+  /** Smallest position an owner may leave open, USD. */
   readonly minNotionalUsdWad: bigint;
+  /** Most the insurance fund pays for this market per UTC day, USD. */
   readonly insuranceDailyCapUsdWad: bigint;
+  /** Circuit-breaker floor, in feed decimals. */
   readonly minAnswer: bigint;
+  /** Circuit-breaker ceiling, in feed decimals. */
   readonly maxAnswer: bigint;
+  /** ADL tier lower bounds by chosen leverage (×1e4). */
   readonly tierBoundsX1e4: TierBoundsX1e4;
 };
 

@@ -1,16 +1,17 @@
 /**
  * Writes. Each one checks its inputs, reads what it needs, computes the sorted-list hints and the acceptable
  * price itself, simulates the call (a revert is thrown as a typed error before anything is sent), sends it,
- * waits for the receipt and returns it with the protocol events it emitted, decoded.
+ * waits for the receipt and returns it with the protocol events it emitted, decoded. Every write throws only
+ * the errors of {@link WriteErrorType}.
  */
-import { maxUint256, parseSignature, type Abi, type Account, type Address, type Chain, type Hash, type TransactionReceipt, type Transport, type WalletClient } from "viem";
+import { encodeFunctionData, maxUint256, parseSignature, type Abi, type Account, type Address, type Chain, type Hash, type TransactionReceipt, type Transport, type WalletClient } from "viem";
 
 import { backstopVaultAbi, collateralTokenAbi, marketRegistryAbi, perpEngineAbi } from "../abi/generated.ts";
-import { insertHint, readAdlQueue } from "../adl/queue.ts";
+import { computeInsertHints } from "../adl/queue.ts";
 import type { ProtocolDeployment } from "../deployment/deployment.ts";
-import { InvalidInputError } from "../errors/base.ts";
+import { InvalidInputError, SdkError } from "../errors/base.ts";
 import { toSdkError } from "../errors/normalize.ts";
-import { TransactionRevertedError } from "../errors/protocol.ts";
+import { TransactionRevertedError, type WriteErrorType } from "../errors/protocol.ts";
 import { compileSelection, getProtocolLogs, type AnyProtocolLog, type AnyPublicClient } from "../events/logs.ts";
 import { chosenLeverage, tierOf, type AdlTier } from "../math/position.ts";
 import { previewTrade, type TradePreview } from "./preview.ts";
@@ -46,6 +47,11 @@ export type TradeResult = WriteResult & {
   readonly acceptablePriceWad: bigint;
 };
 
+/** Gas added to every estimate on top of 25%. */
+const GAS_MARGIN = 50_000n;
+/** The per-transaction gas cap since Osaka (EIP-7825): 2^24. */
+const MAX_TRANSACTION_GAS = 16_777_216n;
+
 type CallRequest = { address: Address; abi: Abi; functionName: string; args: readonly unknown[] };
 
 /**
@@ -55,9 +61,15 @@ type CallRequest = { address: Address; abi: Abi; functionName: string; args: rea
 export async function execute(context: WriteContext, call: CallRequest): Promise<WriteResult> {
   const { publicClient, walletClient, deployment } = context;
   let hash: Hash;
+  let gas: bigint;
   try {
     const { request } = await publicClient.simulateContract({ ...call, account: walletClient.account, chain: walletClient.chain } as never);
-    hash = await walletClient.writeContract(request as never);
+    // The estimate is exact for the simulated block; the mined block can take a costlier path (funding accrues
+    // once time has passed), so a margin keeps the transaction from running out of gas.
+    const estimate = await publicClient.estimateContractGas({ ...call, account: walletClient.account } as never);
+    gas = (estimate * 5n) / 4n + GAS_MARGIN;
+    if (gas > MAX_TRANSACTION_GAS) gas = MAX_TRANSACTION_GAS;
+    hash = await walletClient.writeContract({ ...(request as object), gas } as never);
   } catch (error) {
     throw toSdkError(error);
   }
@@ -68,13 +80,18 @@ export async function execute(context: WriteContext, call: CallRequest): Promise
     throw toSdkError(error);
   }
   if (receipt.status !== "success") {
+    if (receipt.gasUsed >= gas) {
+      throw new TransactionRevertedError({ receipt, functionName: call.functionName, cause: new SdkError({ shortMessage: `ran out of gas (limit ${gas})` }) });
+    }
     let cause: unknown;
     try {
-      await publicClient.call({ ...({ account: walletClient.account.address, to: call.address } as const), blockNumber: receipt.blockNumber - 1n });
+      // Replayed on the state the block left: the reason the transaction failed is usually still there.
+      const data = encodeFunctionData({ abi: call.abi, functionName: call.functionName, args: call.args } as never);
+      await publicClient.call({ account: walletClient.account.address, to: call.address, data, blockNumber: receipt.blockNumber });
     } catch (error) {
       cause = toSdkError(error);
     }
-    throw new TransactionRevertedError({ receipt, cause });
+    throw new TransactionRevertedError({ receipt, functionName: call.functionName, cause });
   }
   const compiled = compileSelection({ deployment });
   const events: AnyProtocolLog[] = [];
@@ -284,11 +301,10 @@ export async function addMargin(
   return execute(context, { address: deployment.engine, abi: perpEngineAbi, functionName: "addMargin", args: [parameters.marketId, parameters.amountWad] });
 }
 
-/** The hints for re-inserting a position into `tier` at its J (0 = none needed). */
+/** The hints for re-inserting a position into `tier` at its J (none for tier 0, which is in no list). */
 async function hintsFor(context: WriteContext, marketId: bigint, isLong: boolean, tier: AdlTier, jWad: bigint, accountId: number): Promise<number[]> {
   if (tier === 0) return [];
-  const queue = await readAdlQueue({ client: context.publicClient, deployment: context.deployment, marketId, isLong });
-  return [insertHint(queue.tiers[tier - 1] ?? [], isLong, jWad, accountId)];
+  return computeInsertHints({ client: context.publicClient, deployment: context.deployment, marketId, isLong, tier, jWad, accountId });
 }
 
 /**

@@ -60,3 +60,9 @@ test("test_toSdkError_passesSdkErrorsThrough", () => {
   assert.equal(toSdkError(input), input);
   assert.equal(input.message, "invalid slippageBps: must be in 0..10000");
 });
+
+test("test_toSdkError_revertDataOnAnRpcErrorIsDecoded", () => {
+  const rpc = new RpcRequestError({ url, body: {}, error: { code: 3, message: "execution reverted", data: revertData } });
+  const error = toSdkError(new CallExecutionError(rpc, {}));
+  assert.ok(error instanceof ProtocolError && error.is("ZeroSizeDelta"), String(error));
+});

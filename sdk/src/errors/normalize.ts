@@ -20,12 +20,14 @@ function findRevertData(error: BaseError): Hex | undefined {
   error.walk((e) => {
     const candidate = e as { raw?: unknown; data?: unknown; name?: string };
     if (data !== undefined) return false;
-    if (candidate.name === "ContractFunctionRevertedError" && isHex(candidate.raw)) data = candidate.raw;
-    else if (candidate.name === "RawContractError") {
-      const d = candidate.data as unknown;
-      if (isHex(d)) data = d;
-      else if (typeof d === "object" && d !== null && isHex((d as { data?: unknown }).data)) data = (d as { data: Hex }).data;
+    if (candidate.name === "ContractFunctionRevertedError") {
+      if (isHex(candidate.raw)) data = candidate.raw;
+      return false;
     }
+    // A raw call's revert keeps the node's error data on the JSON-RPC error (RawContractError, RpcRequestError).
+    const d = candidate.data;
+    if (isHex(d) && d.length >= 10) data = d;
+    else if (typeof d === "object" && d !== null && isHex((d as { data?: unknown }).data)) data = (d as { data: Hex }).data;
     return false;
   });
   return data;

@@ -6,7 +6,8 @@
 import { decodeErrorResult, type Hex, type TransactionReceipt } from "viem";
 
 import { protocolErrorsAbi } from "../abi/generated.ts";
-import { SdkError } from "./base.ts";
+import { SdkError, type InvalidInputErrorType, type NetworkErrorType, type RpcErrorType } from "./base.ts";
+import type { SdkMathErrorType } from "./math.ts";
 import { PROTOCOL_ERROR_MESSAGES } from "./messages.ts";
 import type { ProtocolErrorArgs, ProtocolErrorName } from "./protocolTypes.ts";
 
@@ -138,11 +139,16 @@ export class TransactionRevertedError extends SdkError {
   /**
    * @param parameters - The receipt and, when it could be replayed, the decoded revert.
    */
-  constructor({ receipt, cause }: { receipt: TransactionReceipt; cause?: unknown }) {
-    const because = cause instanceof SdkError ? `: ${cause.shortMessage}` : "";
-    super({ shortMessage: `transaction ${receipt.transactionHash} reverted in block ${receipt.blockNumber}${because}`, cause });
+  constructor({ receipt, functionName, cause }: { receipt: TransactionReceipt; functionName?: string; cause?: unknown }) {
+    const because = cause instanceof SdkError ? `: ${cause.shortMessage}` : " (a replay on the block's state passes: the revert depended on its position in the block)";
+    const call = functionName === undefined ? "" : ` (${functionName})`;
+    super({ shortMessage: `transaction ${receipt.transactionHash}${call} reverted in block ${receipt.blockNumber}${because}`, cause });
     this.receipt = receipt;
+    this.functionName = functionName;
   }
+
+  /** The function the transaction called, when known. */
+  readonly functionName: string | undefined;
 }
 
 /** {@link TransactionRevertedError}, narrowed by name. */
@@ -174,3 +180,15 @@ export function decodeRevertData(data: Hex, cause?: unknown): ProtocolErrorType 
   });
   return new ProtocolError({ errorName: errorName as ProtocolErrorName, args: named as never, data, cause }) as ProtocolErrorType;
 }
+
+/** Everything a read can throw: contract reverts, node refusals, unreachable nodes and refused inputs. */
+export type ReadErrorType =
+  | ProtocolErrorType
+  | ContractRevertErrorType
+  | RpcErrorType
+  | NetworkErrorType
+  | InvalidInputErrorType
+  | SdkMathErrorType;
+
+/** Everything a write can throw: what a read can, plus a transaction that reverted once mined. */
+export type WriteErrorType = ReadErrorType | TransactionRevertedErrorType;
