@@ -198,7 +198,10 @@ export async function startTestChain(kind: LocalNodeKind): Promise<TestChain> {
         }
       },
       async positions(blockNumber) {
-        const at = blockNumber ?? (await client.getBlockNumber());
+        // The head as the node has it now: viem caches the block number (for the client's polling interval), and
+        // waiting for a receipt may have cached the number from just before its block, so a cached read right
+        // after a mined transaction can judge the chain one block (a price update) behind.
+        const at = blockNumber ?? (await client.getBlockNumber({ cacheTime: 0 }));
         const count = await client.readContract({ address: deployment.engine, abi: perpEngineAbi, functionName: "accountCount", blockNumber: at });
         const out: ChainPosition[] = [];
         for (const marketId of [ETH, BTC]) {
