@@ -62,7 +62,7 @@ export async function runReplay(p: RunReplayParameters): Promise<ReplayRun> {
   const chainTime = (rowSec: number) => base + (rowSec - t0);
   let idx = 0;
   let fromBlock: bigint | undefined;
-  let toBlock = await conn.publicClient.getBlockNumber();
+  let toBlock = await conn.publicClient.getBlockNumber({ cacheTime: 0 });
   const publish = async (feed: Address, answer: bigint) => {
     await oracle.writeContract({ address: feed, abi: mockAggregatorAbi, functionName: "setPrice", args: [answer], gas: 200_000n, nonce: nonce++, ...FEES });
   };

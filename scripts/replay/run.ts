@@ -129,7 +129,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     for (const a of [oracle, ...keepers]) await conn.setBalance(a.address, ETHER_PER_ACCOUNT);
     await seedLp({ conn, miner, d, lp, vaultUsd, insuranceUsd: o.insuranceUsd });
 
-    const seedFromBlock = (await conn.publicClient.getBlockNumber()) + 1n;
+    const seedFromBlock = (await conn.publicClient.getBlockNumber({ cacheTime: 0 })) + 1n;
     const others = [1n, 2n].filter((id) => id !== market.marketId);
     const configs = await Promise.all(
       [market.marketId, ...others].map((id) => conn.publicClient.readContract({ address: d.registry, abi: marketRegistryAbi, functionName: "marketConfig", args: [id] })),

@@ -257,7 +257,7 @@ for (const kind of ["hardhat", "anvil"] as const) {
       const token = { address: env.deployment.collateral, abi: collateralTokenAbi } as const;
       const wallet = await env.publicClient.readContract({ ...token, functionName: "balanceOf", args: [alice!.account] });
       const seen: ProtocolLog<"Withdrawn">[] = [];
-      const watcher = alice!.watchEvents({ fromBlock: (await env.publicClient.getBlockNumber()) + 1n, events: ["Withdrawn"], pollingIntervalMs: 20, onLogs: (logs) => void seen.push(...logs) });
+      const watcher = alice!.watchEvents({ fromBlock: (await env.publicClient.getBlockNumber({ cacheTime: 0 })) + 1n, events: ["Withdrawn"], pollingIntervalMs: 20, onLogs: (logs) => void seen.push(...logs) });
       const out = await alice!.withdraw({ amountTokenUnits: usdc(1_000) });
       for (let i = 0; i < 500 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
       await watcher.stop();

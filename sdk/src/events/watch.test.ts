@@ -41,7 +41,7 @@ for (const kind of ["anvil", "hardhat"] as const) {
     };
 
     test("test_watchProtocolEvents_deliversEveryEventOnceAcrossDroppedAndFailingRequests", async () => {
-      const start = await env.publicClient.getBlockNumber();
+      const start = await env.publicClient.getBlockNumber({ cacheTime: 0 });
       const delivered: ProtocolLog<"AnswerUpdated">[] = [];
       const ranges: LogRange[] = [];
       const errors: SdkError[] = [];
@@ -69,7 +69,7 @@ for (const kind of ["anvil", "hardhat"] as const) {
           if (i % 4 === 3) await new Promise((r) => setTimeout(r, 60));
         }
         proxy.mode = "pass";
-        const head = await env.publicClient.getBlockNumber();
+        const head = await env.publicClient.getBlockNumber({ cacheTime: 0 });
         await until(() => watcher.nextBlock() > head, "the watcher to catch up");
       } finally {
         proxy.mode = "pass";
@@ -87,7 +87,7 @@ for (const kind of ["anvil", "hardhat"] as const) {
     });
 
     test("test_watchProtocolEvents_resumesAfterARestartFromTheLastProcessedBlock", async () => {
-      const start = await env.publicClient.getBlockNumber();
+      const start = await env.publicClient.getBlockNumber({ cacheTime: 0 });
       const delivered: ProtocolLog[] = [];
       let lastProcessed = start;
       const watch = () =>
@@ -105,12 +105,12 @@ for (const kind of ["anvil", "hardhat"] as const) {
         });
       let watcher = watch();
       for (let i = 0; i < 5; i++) await nextRound();
-      const middle = await env.publicClient.getBlockNumber();
+      const middle = await env.publicClient.getBlockNumber({ cacheTime: 0 });
       await until(() => lastProcessed >= middle, "the first watcher");
       await watcher.stop();
       for (let i = 0; i < 5; i++) await nextRound();
       watcher = watch();
-      const head = await env.publicClient.getBlockNumber();
+      const head = await env.publicClient.getBlockNumber({ cacheTime: 0 });
       await until(() => lastProcessed >= head, "the restarted watcher");
       await watcher.stop();
       const expected = await getProtocolLogs({ client: env.publicClient, deployment: env.deployment, events: ["AnswerUpdated", "Deposited"], fromBlock: start + 1n });
@@ -119,7 +119,7 @@ for (const kind of ["anvil", "hardhat"] as const) {
     });
 
     test("test_watchProtocolEvents_rewindsAShortReorgAndReportsIt", async () => {
-      const start = await env.publicClient.getBlockNumber();
+      const start = await env.publicClient.getBlockNumber({ cacheTime: 0 });
       const snapshot = await env.testClient.snapshot();
       const reorgs: bigint[] = [];
       let kept: ProtocolLog<"AnswerUpdated">[] = [];
@@ -139,13 +139,13 @@ for (const kind of ["anvil", "hardhat"] as const) {
       });
       try {
         for (let i = 0; i < 3; i++) await nextRound();
-        const oldHead = await env.publicClient.getBlockNumber();
+        const oldHead = await env.publicClient.getBlockNumber({ cacheTime: 0 });
         await until(() => watcher.nextBlock() > oldHead, "the watcher to read the old branch");
         assert.equal(kept.length, 3);
         await env.testClient.revert({ id: snapshot });
         answer += 7_00000000n; // the new branch carries other answers
         for (let i = 0; i < 4; i++) await nextRound();
-        const newHead = await env.publicClient.getBlockNumber();
+        const newHead = await env.publicClient.getBlockNumber({ cacheTime: 0 });
         await until(() => reorgs.length > 0 && watcher.nextBlock() > newHead, "the watcher to follow the new branch");
       } finally {
         await watcher.stop();
