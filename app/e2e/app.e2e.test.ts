@@ -11,16 +11,16 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 
 import { getPosition } from "@open-waterfall/sdk";
-import { devAccount } from "@open-waterfall/sdk/testing";
 import { chromium, type Browser, type Page } from "playwright-core";
 
-import { startDevnet, TEST_ACCOUNTS, type Devnet } from "../scripts/devnet.ts";
+import { startDevnet, type Devnet } from "../../scripts/devnet/devnet.ts";
 import { APP_DIR, buildApp, startAppServer, type AppServer } from "../scripts/server.ts";
 
 const RESULTS = join(APP_DIR, "test-results");
 const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
 const W = 10n ** 18n;
 const ETH = 1n;
+const DEPLOYMENT_ID = `app-e2e-${process.pid}`;
 
 let devnet: Devnet | undefined;
 let server: AppServer | undefined;
@@ -42,7 +42,19 @@ before(async () => {
   const t0 = Date.now();
   buildApp();
   const t1 = Date.now();
-  devnet = await startDevnet({ configFile });
+  devnet = await startDevnet({
+    deploymentId: DEPLOYMENT_ID,
+    appConfigFile: configFile,
+    traders: 6,
+    seed: 1,
+    vaultUsd: 5_000_000,
+    insuranceUsd: 50_000,
+    accounts: 2,
+    accountUsd: 100_000,
+    // The test moves prices itself; the keeper runs every 250 ms.
+    intervalMs: 250,
+    feeder: false,
+  });
   const t2 = Date.now();
   server = await startAppServer({ mode: "preview", configFile });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
@@ -53,13 +65,15 @@ after(async () => {
   await browser?.close().catch(() => undefined);
   await server?.stop();
   await devnet?.stop();
+  // Ignition's files of this run (also when the devnet failed half way).
+  rmSync(join(APP_DIR, "..", "ignition", "deployments", DEPLOYMENT_ID), { recursive: true, force: true });
   if (workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
   if (shots.length > 0) console.log(`screenshots:\n${shots.map((s) => `  ${s}`).join("\n")}`);
 });
 
 test("test_app_depositTradeLiquidationShowInTheFeed", { timeout: 240_000 }, async () => {
   assert.ok(devnet !== undefined && server !== undefined && browser !== undefined);
-  const trader = devAccount(TEST_ACCOUNTS[0].index).address;
+  const trader = devnet.accounts[0]!.address;
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const pageErrors: string[] = [];
   page.on("pageerror", (error) => pageErrors.push(error.message));
@@ -105,7 +119,7 @@ test("test_app_depositTradeLiquidationShowInTheFeed", { timeout: 240_000 }, asyn
   await page.getByTestId("nav-positions").click();
   const card = page.getByTestId("position-ETH-USD");
   await card.waitFor({ timeout: 15_000 });
-  const position = await getPosition({ client: devnet.client as never, deployment: devnet.deployment, account: trader, marketId: ETH });
+  const position = await getPosition({ client: devnet.client, deployment: devnet.protocol, account: trader, marketId: ETH });
   assert.ok(position !== undefined && position.sizeWad > 0n);
   const liqText = (await card.getByTestId("pos-liq").textContent()) ?? "";
   assert.match(liqText, /^\$\d{1,3}(,\d{3})*\.\d{2}$/);
@@ -125,7 +139,7 @@ test("test_app_depositTradeLiquidationShowInTheFeed", { timeout: 240_000 }, asyn
     await devnet.setPrice(ETH, (price * 99n) / 100n);
     const deadline = Date.now() + 4_000;
     while (Date.now() < deadline) {
-      const now = await getPosition({ client: devnet.client as never, deployment: devnet.deployment, account: trader, marketId: ETH });
+      const now = await getPosition({ client: devnet.client, deployment: devnet.protocol, account: trader, marketId: ETH });
       if (now === undefined) {
         liquidated = true;
         break;

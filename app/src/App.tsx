@@ -1,10 +1,10 @@
 /** The shell: header with the wallet, the wrong-chain prompt, navigation by URL hash, and the pages. */
+import { shortAddress } from "@open-waterfall/sdk";
 import { useEffect, useState } from "react";
 import { useConnect, useConnection, useConnectors, useDisconnect, useSwitchChain } from "wagmi";
 
 import { ErrorBox } from "./components/states.tsx";
 import { useApp, useWallet } from "./context.tsx";
-import { shortAddress } from "./format/display.ts";
 import { AccountPage } from "./pages/Account.tsx";
 import { LpPage } from "./pages/Lp.tsx";
 import { MarketsPage } from "./pages/Markets.tsx";

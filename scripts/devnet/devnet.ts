@@ -1,17 +1,19 @@
 /**
- * `npm run devnet`: a local chain to click around on. Starts a Hardhat node on 127.0.0.1, deploys the protocol
- * with Ignition (keeping its files under ignition/deployments/devnet, the deployment file the SDK's
- * readIgnitionDeployment reads), funds the backstop vault and the insurance fund, opens a few traders'
- * positions, gives the node's test accounts tokens, then runs the project's keeper and a price feeder (a random
- * walk, or a CSV's rows for ETH-USD) until it is stopped, and stops everything it started.
+ * The local devnet (`npm run devnet`, `npm run app`, the app's end-to-end test): a chain to click around on.
+ * Starts a Hardhat node on 127.0.0.1, deploys the protocol with Ignition (keeping its files under
+ * ignition/deployments/<id>, the deployment file the SDK's readIgnitionDeployment reads), funds the backstop vault
+ * and the insurance fund, opens a few traders' positions, publishes a short price history, gives the node's test
+ * accounts tokens, optionally writes the app's deployment config, then runs the project's keeper and (unless turned
+ * off) a price feeder (a random walk, or a CSV's rows for ETH-USD) until it is stopped, and stops everything it
+ * started.
  */
-import { rm, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { collateralTokenAbi, marketRegistryAbi, mockAggregatorAbi } from "@open-waterfall/sdk";
-import { startLocalNode, type LocalNode } from "@open-waterfall/sdk/testing";
+import { collateralTokenAbi, marketRegistryAbi, mockAggregatorAbi, perpEngineAbi, readIgnitionDeployment, type AnyPublicClient, type ProtocolDeployment } from "@open-waterfall/sdk";
+import { devAccount, startLocalNode, type LocalNode } from "@open-waterfall/sdk/testing";
 import { bytesToHex, keccak256, stringToHex, type Account, type Address, type Hex } from "viem";
-import { mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
+import { privateKeyToAccount } from "viem/accounts";
 import { connectChain, type ChainConnection } from "../replay/chain.ts";
 import { deployProtocol, type Deployment } from "../replay/deploy.ts";
 import { createReplayKeeper, type ReplayKeeper } from "../replay/keeper.ts";
@@ -24,12 +26,13 @@ import { WAD, feedAnswerToWad, usdToTokenUnits, wadToFeedAnswer, wadToNumber } f
 const ROOT = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..");
 /** Ignition's deployment id of the devnet (its files: ignition/deployments/devnet). */
 export const DEVNET_DEPLOYMENT_ID = "devnet";
-/** The mnemonic of the Hardhat node's funded test accounts. */
-const NODE_MNEMONIC = "test test test test test test test test test test test junk";
+/** Price steps published right after seeding, so charts have rounds from the start. */
+const HISTORY_STEPS = 5;
 
 /** What the devnet is started with (the CLI's flags). */
 export type DevnetOptions = {
-  port: number;
+  /** Node port on 127.0.0.1 (a free one when omitted). */
+  port?: number;
   /** Ignition's deployment id (default {@link DEVNET_DEPLOYMENT_ID}); its files are replaced on every start. */
   deploymentId?: string;
   /** Traders the devnet opens positions for (seeded random, as in the replay). */
@@ -45,8 +48,25 @@ export type DevnetOptions = {
   prices?: string;
   /** Milliseconds between price steps and keeper passes. */
   intervalMs: number;
+  /** Run the price feeder every interval (default true); the keeper runs either way. */
+  feeder?: boolean;
+  /** Where to write the app's deployment config ({@link DevnetAppConfig}); none when omitted. */
+  appConfigFile?: string;
   /** Keeper's pino level on stderr (silent by default). */
   keeperLogLevel?: string;
+};
+
+/** The app's deployment config, as written to `appConfigFile` (the app's `appConfigSchema` reads it). */
+export type DevnetAppConfig = {
+  chainId: number;
+  chainName: string;
+  rpcUrl: string;
+  /** Ignition's `deployed_addresses.json`. */
+  deployedAddresses: Record<string, string>;
+  /** The deployment's first block, as a decimal string. */
+  deploymentBlock: string;
+  /** The funded test accounts the app offers, with their keys. */
+  testAccounts: { label: string; privateKey: Hex }[];
 };
 
 /** A running devnet. */
@@ -56,21 +76,29 @@ export type Devnet = {
   /** The node's process id. */
   nodePid: number;
   deployment: Deployment;
+  /** The same deployment as the SDK reads it (with its first block). */
+  protocol: ProtocolDeployment;
+  /** A public client on the node. */
+  client: AnyPublicClient;
   /** The test accounts with tokens: address and private key. */
   accounts: { address: Address; privateKey: Hex }[];
   /** Where the SDK's deployment file is. */
   deploymentDir: string;
   /** The lines printed for a wallet user. */
   banner: string;
+  /** Publishes an oracle round for a market (a WAD price), between the feeder's and the keeper's steps. */
+  setPrice(marketId: bigint, priceWad: bigint): Promise<void>;
+  /** A market's mark price (WAD). */
+  price(marketId: bigint): Promise<bigint>;
   /** Stops the feeder, the keeper and the node; safe to call twice. */
   stop(): Promise<void>;
 };
 
 const roleKey = (role: string, seed: number) => keccak256(stringToHex(`open-waterfall devnet ${role} ${seed}`));
 
-/** The node's test account `index` (Hardhat's default mnemonic) with its private key. */
+/** The node's test account `index` (the SDK's development accounts) with its private key. */
 export function nodeAccount(index: number): { address: Address; privateKey: Hex } {
-  const account = mnemonicToAccount(NODE_MNEMONIC, { addressIndex: index });
+  const account = devAccount(index);
   const key = account.getHdKey().privateKey;
   if (!key) throw new Error(`no private key for test account ${index}`);
   return { address: account.address, privateKey: bytesToHex(key) };
@@ -82,7 +110,7 @@ export function nodeAccount(index: number): { address: Address; privateKey: Hex 
  */
 export async function startDevnet(o: DevnetOptions): Promise<Devnet> {
   const path: PricePath | undefined = o.prices ? await loadPrices(o.prices) : undefined;
-  const node: LocalNode = await startLocalNode({ kind: "hardhat", port: o.port, projectRoot: ROOT });
+  const node: LocalNode = await startLocalNode({ kind: "hardhat", projectRoot: ROOT, ...(o.port === undefined ? {} : { port: o.port }) });
   let conn: ChainConnection | undefined;
   let keeper: ReplayKeeper | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -137,15 +165,19 @@ export async function startDevnet(o: DevnetOptions): Promise<Devnet> {
     await miner.mineUntilEmpty();
     await conn.setAutomine(true);
 
+    // A short price history, so charts have rounds from the start.
+    const feeder = await createFeeder(conn, d, oracle, path, o.seed);
+    for (let i = 0; i < HISTORY_STEPS; i++) await feeder.step();
+
     // The feeder and the keeper: one step per interval, one at a time.
     keeper = createReplayKeeper({ conn, d, privateKeys: keeperKeys, marketIds, fromBlock: 0n, logLevel: o.keeperLogLevel });
-    const feeder = await createFeeder(conn, d, oracle, path, o.seed);
     const k = keeper;
+    const runFeeder = o.feeder ?? true;
     timer = setInterval(() => {
       busy = busy.then(async () => {
         if (stopped) return;
         try {
-          await feeder.step();
+          if (runFeeder) await feeder.step();
           await k.tick();
         } catch (error) {
           if (!stopped) process.stderr.write(`devnet: ${(error as Error).message.split("\n")[0]}\n`);
@@ -174,12 +206,40 @@ export async function startDevnet(o: DevnetOptions): Promise<Devnet> {
       `Test accounts (10,000 ETH and ${o.accountUsd.toLocaleString("en-US")} USDC each; test keys, never use them elsewhere)`,
       ...accounts.map((a, i) => `  (${i}) ${a.address}  ${a.privateKey}`),
       "",
-      `Seeded: vault $${o.vaultUsd.toLocaleString("en-US")}, insurance $${o.insuranceUsd.toLocaleString("en-US")}, ${o.traders} traders; keeper and price feeder (${path ? `CSV ${o.prices}` : "random walk"}) every ${o.intervalMs} ms`,
+      `Seeded: vault $${o.vaultUsd.toLocaleString("en-US")}, insurance $${o.insuranceUsd.toLocaleString("en-US")}, ${o.traders} traders; ${runFeeder ? `keeper and price feeder (${path ? `CSV ${o.prices}` : "random walk"})` : "keeper (no price feeder)"} every ${o.intervalMs} ms`,
       "Press Ctrl-C to stop.",
     ];
     const banner = lines.join("\n");
     await writeFile(join(deploymentDir, "devnet.json"), `${JSON.stringify({ rpcUrl: node.rpcUrl, chainId, nodePid: node.pid, ...d, accounts: accounts.map((a) => a.address) }, null, 2)}\n`);
-    return { rpcUrl: node.rpcUrl, chainId, nodePid: node.pid, deployment: d, accounts, deploymentDir, banner, stop };
+    const protocol = await readIgnitionDeployment(deploymentDir);
+    if (o.appConfigFile !== undefined) {
+      const appConfig: DevnetAppConfig = {
+        chainId,
+        chainName: "Local devnet",
+        rpcUrl: node.rpcUrl,
+        deployedAddresses: JSON.parse(await readFile(join(deploymentDir, "deployed_addresses.json"), "utf8")) as Record<string, string>,
+        deploymentBlock: protocol.deploymentBlock.toString(),
+        testAccounts: accounts.map((a, i) => ({ label: `Account ${i}`, privateKey: a.privateKey })),
+      };
+      await writeFile(o.appConfigFile, `${JSON.stringify(appConfig, null, 2)}\n`);
+    }
+    const c = conn;
+    const oracleWallet = c.wallet(oracle);
+    const setPrice = (marketId: bigint, priceWad: bigint): Promise<void> => {
+      const feed = d.feeds[Number(marketId)];
+      if (feed === undefined) return Promise.reject(new RangeError(`the devnet has no market ${marketId}`));
+      const step = busy.then(async () => {
+        const hash = await oracleWallet.writeContract({ address: feed, abi: mockAggregatorAbi, functionName: "setPrice", args: [wadToFeedAnswer(priceWad)], gas: 200_000n, ...FEES });
+        const receipt = await c.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 50 });
+        if (receipt.status !== "success") throw new Error(`setPrice reverted (${hash})`);
+      });
+      busy = step.catch(() => undefined);
+      return step;
+    };
+    const price = async (marketId: bigint): Promise<bigint> =>
+      (await c.publicClient.readContract({ address: d.engine, abi: perpEngineAbi, functionName: "markPrice", args: [marketId] }))[0];
+    const client: AnyPublicClient = c.publicClient;
+    return { rpcUrl: node.rpcUrl, chainId, nodePid: node.pid, deployment: d, protocol, client, accounts, deploymentDir, banner, setPrice, price, stop };
   } catch (error) {
     await stop();
     throw error;

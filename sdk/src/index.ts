@@ -138,6 +138,22 @@ export {
   type FormatOptions,
 } from "./format/units.ts";
 export {
+  formatDecimal,
+  formatDuration,
+  formatFundingRate,
+  formatLeverage,
+  formatPercent,
+  formatPrice,
+  formatSignedUsd,
+  formatSize,
+  formatTokenAmount,
+  formatUsd,
+  formatUsdCompact,
+  ordinal,
+  shortAddress,
+  type DecimalOptions,
+} from "./format/display.ts";
+export {
   compareLogs,
   getProtocolLogs,
   PROTOCOL_STREAMS,
@@ -151,6 +167,7 @@ export {
   type ProtocolLog,
   type ProtocolStream,
 } from "./events/logs.ts";
+export { FEED_EVENTS, feedItems, type FeedItem, type FeedItemsParameters, type FeedLog } from "./events/feed.ts";
 export {
   watchAdlFills,
   watchBadDebt,
@@ -179,6 +196,7 @@ export {
   type ComputeInsertHintsParameters,
   type ReadAdlQueueParameters,
 } from "./adl/queue.ts";
+export { adlHeads, type AdlHead, type AdlHeadsParameters } from "./adl/heads.ts";
 export {
   createPerpClient,
   type CreatePerpClientParameters,
@@ -200,6 +218,18 @@ export {
   type TradePreview,
   type TradeState,
 } from "./client/preview.ts";
+export {
+  firstBlockWhere,
+  getPriceHistory,
+  readHistory,
+  sampleBlocks,
+  type FirstBlockWhereParameters,
+  type GetPriceHistoryParameters,
+  type HistoryPoint,
+  type PricePoint,
+  type ReadHistoryParameters,
+  type SampleBlocksParameters,
+} from "./client/history.ts";
 export {
   getAccount,
   getBadDebt,

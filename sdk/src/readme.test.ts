@@ -78,6 +78,7 @@ const expectations: [string, RegExp][] = [
   ["keepers", /PositionNotLiquidatable|NoPosition[\s\S]*SolvencyAdlNotTriggered[\s\S]*NoTierDropPending/],
   ["errors", /^position below initial margin: equity -?\d+\.\d+ USDC, required \d+\.\d+ USDC \d+$/],
   ["subscriptions", /oracle rounds so far: \d+[\s\S]*trade 0x70997970C51812dc3A010C7d01b50e0d17dc79C8[\s\S]*processed up to block \d+/],
+  ["history, feed and display", /^ETH-USD rounds: \$\d[\d,]*\.\d{2}[\s\S]*\ninsurance fund over time: \$[\d,.]+( → \$[\d,.]+)+[\s\S]*\ntier 4: \d+ positions, head [\s\S]*\ntier 1: \d+ positions, head (0x[0-9a-fA-F]{40}|none)$/],
   ["math", /^\d+\n\d+\n\d+ \d$/],
   ["testing helpers", /^http:\/\/127\.0\.0\.1:\d+ 0x[0-9a-fA-F]{40} 0x[0-9a-fA-F]{40}$/],
 ];

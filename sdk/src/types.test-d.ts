@@ -87,6 +87,48 @@ expectTrue<Equals<typeof round.source, "feed">>();
 declare const anyLog: AnyProtocolLog;
 if (anyLog.eventName === "Liquidated") expectTrue<Equals<typeof anyLog.args.remainingSizeWad, bigint>>();
 
+// `args` is the full decoded event: every field (indexed or not), required, with its precise type; not viem's
+// filter-argument type, where only indexed fields appear, optional and widened to arrays.
+expectTrue<
+  Equals<
+    ProtocolLog<"PositionUpdated">["args"],
+    {
+      account: `0x${string}`;
+      marketId: bigint;
+      sizeWad: bigint;
+      marginWad: bigint;
+      jWad: bigint;
+      f0Wad: bigint;
+      tier: number;
+      pendingTier: number;
+      pendingTierSince: number;
+    }
+  >
+>();
+expectTrue<
+  Equals<
+    ProtocolLog<"Liquidated">["args"],
+    {
+      account: `0x${string}`;
+      marketId: bigint;
+      keeper: `0x${string}`;
+      sizeClosedWad: bigint;
+      priceWad: bigint;
+      equityWad: bigint;
+      keeperRewardWad: bigint;
+      liquidationFeeWad: bigint;
+      takenOverWad: bigint;
+      adlSizeWad: bigint;
+      remainingSizeWad: bigint;
+    }
+  >
+>();
+expectTrue<Equals<ProtocolLog<"AnswerUpdated">["args"], { current: bigint; roundId: bigint; updatedAt: bigint }>>();
+// A narrowed log of a selection of events keeps the full args.
+declare const bookLog: ProtocolLog<"PositionUpdated" | "Liquidated">;
+if (bookLog.eventName === "PositionUpdated") expectTrue<Equals<typeof bookLog.args.pendingTierSince, number>>();
+else expectTrue<Equals<typeof bookLog.args.adlSizeWad, bigint>>();
+
 // Errors narrow their args by name.
 declare const error: ProtocolErrorType;
 if (error.errorName === "BelowInitialMargin") {

@@ -2,9 +2,7 @@
  * The ADL standing in words and lights: "$1.2M of profitable longs ahead of you; 12th of 340", and the five
  * lights (level 5 = next to be deleveraged).
  */
-import type { AdlStanding } from "@open-waterfall/sdk";
-
-import { formatUsdCompact, ordinal } from "../format/display.ts";
+import { formatUsdCompact, ordinal, type AdlStanding } from "@open-waterfall/sdk";
 
 /** Parameters of {@link standingText}. */
 export type StandingTextParameters = {

@@ -3,13 +3,9 @@
  * floating point here and nowhere else.
  */
 
-/** One oracle round. */
-export type PricePoint = {
-  /** Round time, unix seconds. */
-  readonly timestamp: bigint;
-  /** Price, WAD. */
-  readonly priceWad: bigint;
-};
+import type { PricePoint } from "@open-waterfall/sdk";
+
+export type { PricePoint };
 
 /** Parameters of {@link buildPriceChart}. */
 export type BuildPriceChartParameters = {

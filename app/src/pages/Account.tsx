@@ -1,5 +1,5 @@
 /** Account: wallet balance, free collateral, withdrawable; deposit with a permit, withdraw; a devnet faucet. */
-import { collateralTokenAbi } from "@open-waterfall/sdk";
+import { collateralTokenAbi, formatTokenAmount, formatUsd } from "@open-waterfall/sdk";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useWriteContract } from "wagmi";
@@ -8,7 +8,6 @@ import { ActionButton } from "../components/Action.tsx";
 import { Empty, QueryView } from "../components/states.tsx";
 import { LOCAL_CHAIN_ID } from "../config/appConfig.ts";
 import { useApp, usePerpWriter, useWallet } from "../context.tsx";
-import { formatTokenAmount, formatUsd } from "../format/display.ts";
 import { parseAmount } from "../format/input.ts";
 
 const WAD_PER_TOKEN_UNIT = 10n ** 12n;

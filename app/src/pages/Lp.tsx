@@ -1,12 +1,11 @@
 /** LP: the backstop vault's share price, your shares, deposit and withdraw. */
-import { backstopVaultAbi } from "@open-waterfall/sdk";
+import { backstopVaultAbi, formatDecimal, formatPercent, formatTokenAmount, formatUsd } from "@open-waterfall/sdk";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { ActionButton } from "../components/Action.tsx";
 import { QueryView } from "../components/states.tsx";
 import { useApp, usePerpWriter, useWallet } from "../context.tsx";
-import { formatDecimal, formatPercent, formatTokenAmount, formatUsd } from "../format/display.ts";
 import { parseAmount } from "../format/input.ts";
 
 export function LpPage() {

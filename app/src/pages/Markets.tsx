@@ -1,12 +1,10 @@
 /** Markets: price, a price chart from the oracle rounds, open interest per side, skew and funding rate. */
-import type { Market } from "@open-waterfall/sdk";
+import { formatFundingRate, formatPrice, formatSize, formatUsdCompact, getPriceHistory, type Market } from "@open-waterfall/sdk";
 import { useQuery } from "@tanstack/react-query";
 
 import { LineChart } from "../components/Chart.tsx";
 import { Empty, QueryView } from "../components/states.tsx";
 import { useApp } from "../context.tsx";
-import { formatFundingRate, formatPrice, formatSize, formatUsdCompact } from "../format/display.ts";
-import { getPriceHistory } from "../sdk-additions/history.ts";
 
 /** "ETH-USD" → "ETH". */
 export const assetOf = (symbol: string): string => symbol.split("-")[0] ?? symbol;

@@ -2,7 +2,7 @@
  * Positions: size, entry, mark, PnL, margin, leverage, liquidation price, the ADL tier, the five lights and the
  * exact standing; add or remove margin, resize, close.
  */
-import type { PositionDetails } from "@open-waterfall/sdk";
+import { formatDuration, formatLeverage, formatPercent, formatPrice, formatSignedUsd, formatSize, formatUsd, type PositionDetails } from "@open-waterfall/sdk";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 
@@ -11,7 +11,6 @@ import { Lights } from "../components/Lights.tsx";
 import { Empty, QueryView } from "../components/states.tsx";
 import { standingText } from "../adl/standing.ts";
 import { useApp, usePerpWriter, useWallet } from "../context.tsx";
-import { formatDuration, formatLeverage, formatPercent, formatPrice, formatSignedUsd, formatSize, formatUsd } from "../format/display.ts";
 import { parseAmount } from "../format/input.ts";
 import { assetOf, useMarkets } from "./Markets.tsx";
 

@@ -3,16 +3,12 @@
  * positions in liquidation, the insurance fund over time, the vault's equity, bad debt, and a live feed of
  * liquidations and ADL fills with their haircuts.
  */
-import { perpEngineAbi, type Market } from "@open-waterfall/sdk";
+import { adlHeads, FEED_EVENTS, feedItems, firstBlockWhere, formatLeverage, formatPercent, formatSignedUsd, formatSize, formatUsd, formatUsdCompact, perpEngineAbi, readHistory, sampleBlocks, shortAddress, type FeedLog, type Market } from "@open-waterfall/sdk";
 import { useQuery } from "@tanstack/react-query";
 
 import { LineChart } from "../components/Chart.tsx";
 import { Empty, QueryView } from "../components/states.tsx";
 import { useApp } from "../context.tsx";
-import { formatLeverage, formatPercent, formatSignedUsd, formatSize, formatUsd, formatUsdCompact, shortAddress } from "../format/display.ts";
-import { adlHeads } from "../sdk-additions/adlHeads.ts";
-import { FEED_EVENTS, feedItems, type FeedLog } from "../sdk-additions/feed.ts";
-import { firstBlockWhere, readHistory, sampleBlocks } from "../sdk-additions/history.ts";
 import { assetOf, useMarkets } from "./Markets.tsx";
 
 const HISTORY_SAMPLES = 16;

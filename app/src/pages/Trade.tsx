@@ -1,4 +1,5 @@
 /** The trade ticket: side, size or leverage, margin, slippage; a live SDK preview; decoded errors. */
+import { formatPrice } from "@open-waterfall/sdk";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 
@@ -6,7 +7,6 @@ import { ActionButton } from "../components/Action.tsx";
 import { Lights } from "../components/Lights.tsx";
 import { Empty, ErrorBox, Loading, QueryView } from "../components/states.tsx";
 import { useApp, usePerpWriter, useWallet } from "../context.tsx";
-import { formatPrice } from "../format/display.ts";
 import { buildTradeRequest, previewRows, type TicketInput, type TradeRequest } from "../ticket/ticket.ts";
 import { assetOf, useMarkets } from "./Markets.tsx";
 

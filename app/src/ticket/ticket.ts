@@ -2,9 +2,8 @@
  * The trade ticket's logic, apart from React: what was typed (side, size or leverage, margin, slippage) to the
  * SDK's trade parameters, and the SDK's preview to the rows the ticket shows.
  */
-import type { TradePreview } from "@open-waterfall/sdk";
+import { formatLeverage, formatPrice, formatSignedUsd, formatSize, formatUsd, type TradePreview } from "@open-waterfall/sdk";
 
-import { formatLeverage, formatPrice, formatSignedUsd, formatSize, formatUsd } from "../format/display.ts";
 import { AmountInputError, parseAmount } from "../format/input.ts";
 
 const WAD = 10n ** 18n;

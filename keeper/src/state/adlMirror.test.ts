@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { Prng } from "../_test/prng.ts";
+import { Prng } from "@open-waterfall/sdk/testing";
 import { type ListMember, predecessorFor, predictAdl } from "./adlMirror.ts";
 
 const W = 10n ** 18n;

@@ -6,9 +6,6 @@ import { type AnyPublicClient, getProtocolLogs, type ProtocolDeployment } from "
 
 import type { BookEvent, BookEventReader } from "./sync.ts";
 
-type PositionUpdatedArgs = Extract<BookEvent, { eventName: "PositionUpdated" }>["args"];
-type LiquidatedArgs = Extract<BookEvent, { eventName: "Liquidated" }>["args"];
-
 /**
  * A reader of the book's events.
  *
@@ -31,12 +28,11 @@ export function engineEventReader(options: {
       toBlock,
       chunkSize: BigInt(options.chunkBlocks),
     });
-    // The SDK decodes strictly (every field present), but types `args` with viem's filter-argument type, where only
-    // indexed fields appear (optional): restate the decoded shape here.
+    // The SDK types `args` as the full decoded event, which the book's event shape accepts as it is.
     return logs.map((log): BookEvent =>
       log.eventName === "PositionUpdated"
-        ? { eventName: "PositionUpdated", blockNumber: log.blockNumber, logIndex: log.logIndex, args: log.args as unknown as PositionUpdatedArgs }
-        : { eventName: "Liquidated", blockNumber: log.blockNumber, logIndex: log.logIndex, args: log.args as unknown as LiquidatedArgs }
+        ? { eventName: "PositionUpdated", blockNumber: log.blockNumber, logIndex: log.logIndex, args: log.args }
+        : { eventName: "Liquidated", blockNumber: log.blockNumber, logIndex: log.logIndex, args: log.args }
     );
   };
 }

@@ -3,7 +3,7 @@ import { describe, test } from "node:test";
 
 import type { Address } from "viem";
 
-import { Prng } from "../_test/prng.ts";
+import { Prng } from "@open-waterfall/sdk/testing";
 import { PositionBook, type PositionUpdate, positionId, ReorgTooDeepError } from "./positionBook.ts";
 
 const W = 10n ** 18n;

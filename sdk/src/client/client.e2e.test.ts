@@ -8,12 +8,14 @@ import { createPublicClient, http, type Address, type Hex } from "viem";
 
 import { collateralTokenAbi, marketRegistryAbi, mockAggregatorAbi, perpEngineAbi } from "../abi/generated.ts";
 import { startEnv, type TestEnv } from "../_test/env.ts";
-import { computeInsertHints } from "../adl/queue.ts";
+import { adlHeads } from "../adl/heads.ts";
+import { computeInsertHints, readAdlQueue } from "../adl/queue.ts";
 import { WAD } from "../constants.ts";
 import { InvalidInputError, NetworkError } from "../errors/base.ts";
 import { ProtocolError, TransactionRevertedError } from "../errors/protocol.ts";
 import type { AnyProtocolLog, ProtocolLog } from "../events/logs.ts";
 import { createPerpClient, type PerpClient } from "./client.ts";
+import { firstBlockWhere, getPriceHistory, readHistory, sampleBlocks } from "./history.ts";
 import type { AnyWalletClient, TradeResult } from "./writes.ts";
 
 const w = (units: number | bigint): bigint => BigInt(units) * WAD;
@@ -204,6 +206,51 @@ for (const kind of ["hardhat", "anvil"] as const) {
       await assert.rejects(erin!.continueLiquidations({ marketId: ETH }), (e: unknown) => e instanceof InvalidInputError && /no position in market 1/.test(e.message));
       const adlLogs = await alice!.getLogs({ events: ["AdlFill"] });
       assert.equal(adlLogs.length, 4);
+    });
+
+    test("test_history_priceRoundsSampledReadsFirstBlockAndAdlHeads", async () => {
+      const client = env.publicClient;
+      const deployment = env.deployment;
+      await setPrice(4100);
+      await setPrice(3950);
+      const prices = await getPriceHistory({ client, deployment, marketId: ETH });
+      assert.deepEqual(prices.slice(-2).map((p) => p.priceWad), [w(4100), w(3950)]);
+      for (let i = 1; i < prices.length; i++) assert.ok(prices[i]!.timestamp >= prices[i - 1]!.timestamp, "oldest first");
+
+      // Alice's free collateral before and after she opens a long: sampled, and the first block it fell.
+      const before = await client.getBlockNumber();
+      const opened = await alice!.trade({ marketId: ETH, sizeDeltaWad: w(10), marginWad: w(5_000) });
+      await bob!.trade({ marketId: ETH, sizeDeltaWad: -w(5), marginWad: w(1_000) });
+      const latest = await client.getBlockNumber();
+      const freeAt = (blockNumber: bigint) =>
+        client.readContract({ address: deployment.engine, abi: perpEngineAbi, functionName: "freeCollateralWad", args: [alice!.account], blockNumber });
+      const blocks = sampleBlocks({ fromBlock: before, toBlock: latest, count: 3 });
+      const history = await readHistory({ client, blocks, read: freeAt });
+      assert.deepEqual(history.map((h) => h.blockNumber), blocks);
+      assert.equal(history[0]!.valueWad, w(100_000));
+      assert.equal(history.at(-1)!.valueWad, await freeOf(alice!.account));
+      assert.ok(history.at(-1)!.valueWad < w(100_000));
+      for (const h of history) assert.equal(h.timestamp, (await client.getBlock({ blockNumber: h.blockNumber })).timestamp);
+      const fell = await firstBlockWhere({ fromBlock: before, toBlock: latest, holds: async (b) => (await freeAt(b)) < w(100_000) });
+      assert.equal(fell, opened.receipt.blockNumber);
+
+      // The head of each tier list, tier 4 first: Alice alone among the longs.
+      const queue = await readAdlQueue({ client, deployment, marketId: ETH, isLong: true });
+      const heads = await adlHeads({ client, deployment, queue });
+      assert.deepEqual(heads.map((h) => h.tier), [4, 3, 2, 1]);
+      const position = (await alice!.getPosition({ account: alice!.account, marketId: ETH }))!;
+      const withAlice = heads.filter((h) => h.head !== undefined);
+      assert.equal(withAlice.length, 1);
+      assert.equal(withAlice[0]!.tier, position.tier);
+      assert.equal(withAlice[0]!.members, 1);
+      assert.equal(withAlice[0]!.inLiquidation, 0);
+      assert.deepEqual(withAlice[0]!.head, {
+        account: alice!.account,
+        sizeWad: w(10),
+        chosenLeverageWad: position.chosenLeverageWad,
+        unrealisedPnlWad: position.unrealisedPnlWad,
+      });
+      assert.ok(heads.filter((h) => h.head === undefined).every((h) => h.members === 0));
     });
 
     test("test_liquidate_singleAndBatch", async () => {

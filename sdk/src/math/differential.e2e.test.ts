@@ -9,7 +9,7 @@ import { createPublicClient, createWalletClient, http, type Abi, type Address, t
 import { foundry } from "viem/chains";
 
 import { loadPositionMathHarness } from "../_test/harness.ts";
-import { Prng } from "../_test/prng.ts";
+import { Prng } from "../testing/prng.ts";
 import { WAD } from "../constants.ts";
 import { SdkMathError } from "../errors/math.ts";
 import { devAccount, findProjectRoot, startLocalNode, type LocalNode } from "../testing/index.ts";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
 import { assertMathError } from "../_test/assertions.ts";
-import { Prng } from "../_test/prng.ts";
+import { Prng } from "../testing/prng.ts";
 import { WAD } from "../constants.ts";
 import { MAX_INT256, MAX_UINT256, MIN_INT256 } from "./checked.ts";
 import {

@@ -2,8 +2,12 @@
  * The head of each ADL tier list of a market side, with the numbers the protocol page shows: who it is, the
  * leverage it chose, its profit, and how many positions the tier holds.
  */
-import { accountOfId, getPosition, type AdlQueue, type AnyPublicClient, type ProtocolDeployment } from "@open-waterfall/sdk";
 import type { Address } from "viem";
+
+import { getPosition } from "../client/reads.ts";
+import type { ProtocolDeployment } from "../deployment/deployment.ts";
+import type { AnyPublicClient } from "../events/logs.ts";
+import { accountOfId, type AdlQueue } from "./queue.ts";
 
 /** A tier's head. */
 export type AdlHead = {

@@ -2,9 +2,8 @@
  * The protocol's live feed: liquidation calls, the deficits they leave and who paid them, and ADL fills with
  * their haircuts, as display rows, newest first.
  */
-import type { ProtocolLog } from "@open-waterfall/sdk";
-
 import { formatPrice, formatSize, formatUsd, shortAddress } from "../format/display.ts";
+import type { ProtocolLog } from "./logs.ts";
 
 /** The events the feed shows. */
 export const FEED_EVENTS = ["Liquidated", "DeficitPaid", "AdlFill", "BadDebt"] as const;

@@ -1,9 +1,10 @@
 /**
- * A seeded pseudo-random generator for property tests (SplitMix64 on bigints). Tests fix the seed, so a
- * failure reproduces exactly; a failing assertion names the iteration.
+ * A seeded pseudo-random generator for property tests (SplitMix64 on bigints), used by the SDK's and the
+ * keeper's tests. Tests fix the seed, so a failure reproduces exactly; a failing assertion names the iteration.
  */
 const MASK_64 = (1n << 64n) - 1n;
 
+/** A seeded generator of bigints: the same seed gives the same sequence. */
 export class Prng {
   #state: bigint;
 

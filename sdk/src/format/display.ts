@@ -1,7 +1,9 @@
 /**
- * Display formatting for people: WAD and token bigints to short, grouped strings ("$1.2M", "$3,812.40",
- * "12th"). Kept apart from the math: nothing here feeds back into a computation. Digits are cut towards zero
- * (never rounded up), so a shown balance is never more than the real one.
+ * Display formatting for people (the app's pages, the protocol feed): WAD and token bigints to short, grouped
+ * strings ("$1.2M", "$3,812.40", "12th"), negatives with a typographic minus ("−$5.00"). `units.ts` holds the
+ * plain, ungrouped forms ("3812.4 USDC") for logs and tables. Kept apart from the math: nothing here feeds back
+ * into a computation. Digits are cut towards zero (never rounded up), so a shown balance is never more than the
+ * real one.
  */
 
 const WAD_DECIMALS = 18;

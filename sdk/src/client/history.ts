@@ -2,9 +2,9 @@
  * Numbers over time: any read sampled at evenly spaced past blocks (the insurance fund, the vault's equity), and
  * a market's oracle rounds as prices. Reads at past blocks need a node that keeps history (local nodes do).
  */
-import { getProtocolLogs, marketRegistryAbi, type AnyPublicClient, type ProtocolDeployment } from "@open-waterfall/sdk";
-
-import type { PricePoint } from "../chart/priceChart.ts";
+import { marketRegistryAbi } from "../abi/generated.ts";
+import type { ProtocolDeployment } from "../deployment/deployment.ts";
+import { getProtocolLogs, type AnyPublicClient } from "../events/logs.ts";
 
 /** Parameters of {@link sampleBlocks}. */
 export type SampleBlocksParameters = {
@@ -94,6 +94,14 @@ export async function readHistory({ client, blocks, read }: ReadHistoryParameter
     })
   );
 }
+
+/** One oracle round as a price. */
+export type PricePoint = {
+  /** Round time, unix seconds. */
+  readonly timestamp: bigint;
+  /** Price, WAD. */
+  readonly priceWad: bigint;
+};
 
 /** Parameters of {@link getPriceHistory}. */
 export type GetPriceHistoryParameters = {
