@@ -24,7 +24,7 @@ import {
   type TransactionReceipt,
 } from "viem";
 import type { Registry } from "prom-client";
-import { defineDeployment, marketRegistryAbi, mockAggregatorAbi, perpEngineAbi, perpLensAbi, type ProtocolDeployment } from "@open-waterfall/sdk";
+import { defineDeployment, marketRegistryAbi, WAD, mockAggregatorAbi, perpEngineAbi, perpLensAbi, type ProtocolDeployment } from "@open-waterfall/sdk";
 
 import { liquidationThresholdK } from "./index/kIndex.ts";
 import type { KeeperConfig } from "./config/schema.ts";
@@ -369,18 +369,91 @@ export function createKeeper(parameters: CreateKeeperParameters): Keeper {
     return sent;
   }
 
-  async function liquidations(snapshots: (MarketSnapshot & { round: RoundInfo })[], gasLimit: bigint, errors: string[]) {
+  /** The ADL fills one liquidateBatch call may make (ProtocolConfig.adlFillBudget), read at a block. */
+  async function adlFillBudget(blockNumber: bigint): Promise<number> {
+    const protocol = await publicClient.readContract({ address: registry as Address, abi: marketRegistryAbi, functionName: "protocolConfig", blockNumber });
+    return Number(protocol.adlFillBudget);
+  }
+
+  /**
+   * Size the vault can take over from liquidated positions of each side now (as the contract's takeover capacity:
+   * unlimited while its exposure does not grow, else up to its cap, a fraction of its equity), WAD.
+   */
+  async function takeoverCapacity(snapshot: MarketSnapshot, blockNumber: bigint): Promise<{ long: bigint; short: bigint }> {
+    const [equity, state, marketConfig] = await Promise.all([
+      publicClient.readContract({ address: engine, abi: perpEngineAbi, functionName: "vaultEquityWad", blockNumber }),
+      publicClient.readContract({ address: engine, abi: perpEngineAbi, functionName: "marketState", args: [snapshot.marketId], blockNumber }),
+      publicClient.readContract({ address: registry as Address, abi: marketRegistryAbi, functionName: "marketConfig", args: [snapshot.marketId], blockNumber }),
+    ]);
+    const skew = BigInt(state.longSizeWad) - BigInt(state.shortSizeWad);
+    const skewAbs = skew < 0n ? -skew : skew;
+    const capUnits = equity > 0n && snapshot.priceWad > 0n ? (((equity * BigInt(marketConfig.vaultExposureCapWad)) / WAD) * WAD) / snapshot.priceWad : 0n;
+    const limit = skewAbs > capUnits ? skewAbs : capUnits;
+    return { long: skew > 0n ? skewAbs + limit : limit - skewAbs, short: skew < 0n ? skewAbs + limit : limit - skewAbs };
+  }
+
+  /**
+   * ADL fills each candidate is expected to need, taking the candidates in rank order per market and side: a
+   * position past bankruptcy needs fills for its whole size (the deficit may be more than insurance and the vault
+   * can pay, and then the vault takes nothing); any other needs them for the part the vault's remaining takeover
+   * capacity does not cover. Fills come from the mirror, each position against the lists the earlier ones left, plus
+   * one (a counterparty partly taken splits a fill in two); without a mirror, the whole budget (it goes alone).
+   */
+  function expectedAdlFills(ranked: readonly Candidate[], fillsPerCall: number, capacities: ReadonlyMap<bigint, { long: bigint; short: bigint }>): (candidate: Candidate) => number {
+    const fills = new Map<Candidate, number>();
+    const needing = new Map<bigint, { candidate: Candidate; sizeWad: bigint }[]>();
+    const left = new Map<string, bigint>();
+    for (const c of ranked) {
+      const marketId = c.position.marketId;
+      const isLong = c.position.sizeWad > 0n;
+      const size = isLong ? c.position.sizeWad : -c.position.sizeWad;
+      const key = `${marketId}:${isLong}`;
+      const capacity = left.get(key) ?? (isLong ? capacities.get(marketId)?.long : capacities.get(marketId)?.short) ?? 0n;
+      let adlSize: bigint;
+      if (c.equityWad < 0n) adlSize = size;
+      else if (size <= capacity) {
+        left.set(key, capacity - size);
+        continue;
+      } else {
+        adlSize = size - capacity;
+        left.set(key, 0n);
+      }
+      needing.set(marketId, [...(needing.get(marketId) ?? []), { candidate: c, sizeWad: adlSize }]);
+    }
+    for (const [marketId, list] of needing) {
+      const snapshot = lastSnapshots.get(marketId);
+      if (!config.duties.adlMirror || mirror.refreshedAt(marketId) === undefined || snapshot === undefined) {
+        for (const { candidate } of list) fills.set(candidate, fillsPerCall);
+        continue;
+      }
+      const requests = list.map(({ candidate, sizeWad }) => ({ liquidatedIsLong: candidate.position.sizeWad > 0n, sizeWad }));
+      mirror.predictSequence(marketId, requests, snapshot.priceWad - snapshot.fundingIndexWad).forEach((f, i) => {
+        const entry = list[i];
+        if (entry !== undefined) fills.set(entry.candidate, f.length + 1);
+      });
+    }
+    return (candidate) => fills.get(candidate) ?? 0;
+  }
+
+  async function liquidations(snapshots: (MarketSnapshot & { round: RoundInfo })[], gasLimit: bigint, blockNumber: bigint, errors: string[]) {
     const candidates = snapshots.flatMap((s) => {
       const found = candidatesOf(s);
       metrics.liquidatableFound.set({ market: s.marketId.toString() }, found.length);
       return found;
     });
     if (candidates.length === 0) return { found: 0, sent: [] as SentSummary[], dropped: [] as Address[], deferred: 0 };
+    const ranked = rankCandidates(candidates);
+    const fillsPerCall = await adlFillBudget(blockNumber);
+    const capacities = new Map(await Promise.all(snapshots.filter((s) => candidates.some((c) => c.position.marketId === s.marketId)).map(async (s) => [s.marketId, await takeoverCapacity(s, blockNumber)] as const)));
     const plan = planBatches({
-      ranked: rankCandidates(candidates),
+      ranked,
       maxBatchSize: config.batchSize,
       gas: { blockGasLimit: gasLimit, txGasCap: txGasCap ?? gasLimit, gasPerPosition: perPositionGas, batchBaseGas: BATCH_BASE_GAS, blockSharePercent: 100 },
+      adl: { fillsPerCall, fillsOf: expectedAdlFills(ranked, fillsPerCall, capacities) },
     });
+    if (plan.batches.length > 1) {
+      log.info({ batches: plan.batches.length, positions: candidates.length - plan.deferred.length, deferred: plan.deferred.length, adlFills: plan.batches.map((b) => b.expectedAdlFills) }, "liquidations split over several transactions for this block");
+    }
     const dropped: Address[] = [];
     const prepared = await Promise.all(
       plan.batches.map(async (batch, i) => {
@@ -555,7 +628,7 @@ export function createKeeper(parameters: CreateKeeperParameters): Keeper {
 
     const snapshots = await Promise.all((markets ?? []).map((m) => readSnapshot(m, head.number)));
     for (const s of snapshots) lastSnapshots.set(s.marketId, s);
-    const liq = await liquidations(snapshots, head.gasLimit, errors);
+    const liq = await liquidations(snapshots, head.gasLimit, head.number, errors);
     const sent = [...liq.sent];
     if (config.duties.solvencyAdl) sent.push(...(await solvencyAdl(head.number, errors)));
     if (config.duties.tierDrops) {

@@ -72,6 +72,8 @@ export type TestChain = {
   setPricesInOneBlock(prices: readonly (readonly [bigint, string])[]): Promise<bigint>;
   /** Spawns `count` positions of `sizeWad` at `leverage`× (margin = notional / leverage), `perCall` per transaction. */
   spawn(marketId: bigint, sizeWad: bigint, leverage: number, count: number, perCall?: number): Promise<void>;
+  /** The LP withdraws all it may (down to the vault's floor): the vault then has no capacity left for deficits. */
+  drainVault(): Promise<void>;
   /** Every open position and whether the chain says it is liquidatable now. */
   positions(blockNumber?: bigint): Promise<ChainPosition[]>;
   /** Wallet clients of keeper accounts. */
@@ -174,6 +176,11 @@ export async function startTestChain(kind: LocalNodeKind): Promise<TestChain> {
         const blocks = new Set(receipts.map((r) => r.blockNumber));
         if (blocks.size !== 1 || receipts.some((r) => r.status !== "success")) throw new Error("price updates not in one block");
         return receipts[0]?.blockNumber ?? 0n;
+      },
+      async drainVault() {
+        const assets = await client.readContract({ address: deployment.vault, abi: backstopVaultAbi, functionName: "maxWithdraw", args: [LP.address] });
+        const hash = await lpWallet.writeContract({ address: deployment.vault, abi: backstopVaultAbi, functionName: "withdraw", args: [assets, LP.address, LP.address], chain: null });
+        await wait(hash);
       },
       async spawn(marketId, sizeWad, leverage, count, perCall = 20) {
         const price = PRICES[marketId.toString()] ?? 1n;

@@ -5,12 +5,13 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
 
-import { http } from "viem";
+import { http, parseEventLogs } from "viem";
+import { marketRegistryAbi, perpEngineAbi } from "@open-waterfall/sdk";
 import type { LocalNodeKind } from "@open-waterfall/sdk/testing";
 
 import { createKeeper, type Keeper } from "../keeper.ts";
 import { createLogger } from "../log.ts";
-import { BTC, ETH, KEEPER_ACCOUNTS, spawnBook, startTestChain, type TestChain } from "./chain.ts";
+import { BTC, ETH, KEEPER_ACCOUNTS, spawnBook, startTestChain, type TestChain, W } from "./chain.ts";
 import { startFlakyProxy } from "./flakyProxy.ts";
 
 // KEEPER_TEST_LOG=debug shows the keepers' logs.
@@ -98,6 +99,51 @@ export function keeperScenarios(kind: LocalNodeKind): void {
       assert.ok(settledTick.settled.every((s) => s.status === "mined"), JSON.stringify(settledTick.settled));
       const metrics = await k.metrics.registry.getSingleMetricAsString("keeper_liquidations_total");
       assert.match(metrics, new RegExp(`outcome="succeeded"} ${expected.filter((p) => p.marketId === ETH).length}`));
+    });
+
+    test("test_crashPastBankruptcy_positionsNeedingMoreAdlFillsThanOneCallAllowsAreLiquidatedWithinOneBlock", async () => {
+      // Profitable shorts to deleverage (tier 1), then a vault drained to its floor: after the crash the traders are
+      // in profit overall, the vault has no capacity, and every bankrupt 60x long is closed by ADL fills.
+      await chain.spawn(ETH, -W, 5, 40);
+      await chain.drainVault();
+      const budget = Number((await chain.client.readContract({ address: chain.deployment.registry, abi: marketRegistryAbi, functionName: "protocolConfig" })).adlFillBudget);
+      await chain.setAutomine(false);
+      const k = keeper([0, 1], { duties: { adlMirror: true, poke: true, tierDrops: true, solvencyAdl: false } });
+      await k.tick();
+      const priceBlock = await chain.setPricesInOneBlock([[ETH, "3880"]]);
+      const expected = (await chain.positions(priceBlock)).filter((p) => p.liquidatable);
+      assert.ok(expected.length > budget, `${expected.length} liquidatable, budget ${budget}`);
+
+      const result = await k.tick();
+      assert.equal(result.block, priceBlock);
+      assert.deepEqual(result.errors, []);
+      assert.deepEqual(result.dropped, [], "no position skipped in simulation for want of ADL budget");
+      const liquidations = result.sent.filter((s) => s.kind === "liquidate");
+      assert.ok(liquidations.length >= 2, `${liquidations.length} liquidation transactions`);
+      assert.equal(new Set(liquidations.map((s) => s.signer)).size, 2, "both signers send");
+
+      await chain.mine();
+      const block = await chain.client.getBlock({ blockNumber: priceBlock + 1n });
+      let fills = 0;
+      const perTransaction: string[] = [];
+      let skipped = 0;
+      for (const hash of block.transactions) {
+        const receipt = await chain.client.getTransactionReceipt({ hash });
+        assert.equal(receipt.status, "success");
+        const events = parseEventLogs({ abi: perpEngineAbi, logs: receipt.logs });
+        const perTx = events.filter((e) => e.eventName === "AdlFill").length;
+        skipped += events.filter((e) => e.eventName === "LiquidationSkipped").length;
+        perTransaction.push(`${events.filter((e) => e.eventName === "Liquidated").length} liquidated, ${perTx} fills`);
+        assert.ok(perTx <= budget, `${perTx} fills in one transaction`);
+        fills += perTx;
+      }
+      assert.equal(skipped, 0, `skipped on chain: ${perTransaction.join("; ")}`);
+      assert.ok(fills > budget, `${fills} ADL fills in the block: more than one call's budget`);
+      const liquidated = await chain.liquidations(priceBlock + 1n, priceBlock + 1n);
+      for (const p of expected) {
+        assert.deepEqual(liquidated.get(p.account.toLowerCase())?.blocks, [priceBlock + 1n], `${p.account} liquidated in the next block`);
+      }
+      assert.deepEqual((await chain.positions(priceBlock + 1n)).filter((p) => p.liquidatable || p.inLiquidation), []);
     });
 
     test("test_restart_rebuildsFromTheDeploymentBlockAndMissesNothing", async () => {

@@ -5,7 +5,7 @@ import type { Address } from "viem";
 import { k } from "@open-waterfall/sdk";
 
 import type { TrackedPosition } from "../state/positionBook.ts";
-import { assess, assignToSigners, type Candidate, type GasBudget, planBatches, rankCandidates } from "./planner.ts";
+import { assess, assignToSigners, type Candidate, type GasBudget, planBatches, PlanParameterError, rankCandidates } from "./planner.ts";
 
 const W = 10n ** 18n;
 const ETH = { marketId: 1n, priceWad: 1_000n * W, fundingIndexWad: 0n, mmrWad: W / 10n };
@@ -117,6 +117,75 @@ describe("planBatches", () => {
     // 5% of 60M = 3M: base 100k + 14 × 200k
     assert.deepEqual(plan.batches.map((b) => b.candidates.length), [14]);
     assert.equal(plan.deferred.length, 86);
+  });
+});
+
+describe("planBatches with the ADL fill budget", () => {
+  // Bankrupt longs (margin 5, J 1,100 at price 1,000: equity −95) rank before the merely liquidatable ones.
+  const bankrupt = (n: number, marketId = 1n) =>
+    Array.from({ length: n }, (_, i) => assess(position(i + 1 + Number(marketId) * 1_000, { sizeWad: W, marginWad: 5n * W, jWad: 1_100n * W + BigInt(i) * W, marketId }), ETH));
+  const healthy = (n: number, marketId = 1n) =>
+    Array.from({ length: n }, (_, i) => assess(position(i + 501 + Number(marketId) * 1_000, { sizeWad: W, marginWad: BigInt(10 + i) * W, marketId }), ETH));
+  const fillsByAccount = (fills: number) => (c: Candidate) => (c.equityWad < 0n ? fills : 0);
+  const sumFills = (batch: { candidates: readonly Candidate[] }, fillsOf: (c: Candidate) => number) => batch.candidates.reduce((sum, c) => sum + fillsOf(c), 0);
+
+  test("test_planBatches_noBatchNeedsMoreAdlFillsThanTheBudget", () => {
+    const ranked = rankCandidates([...bankrupt(10), ...healthy(60)]);
+    const fillsOf = fillsByAccount(7);
+    const plan = planBatches({ ranked, maxBatchSize: 200, gas: budget(), adl: { fillsPerCall: 16, fillsOf } });
+    assert.deepEqual(plan.deferred, []);
+    // 10 bankrupt × 7 fills, two per batch: 5 batches; the 60 healthy ones fill the first batch up to the gas cap.
+    assert.equal(plan.batches.length, 5);
+    for (const batch of plan.batches) {
+      assert.ok(sumFills(batch, fillsOf) <= 16, `batch needs ${sumFills(batch, fillsOf)} fills`);
+      assert.equal(batch.expectedAdlFills, sumFills(batch, fillsOf));
+    }
+    assert.deepEqual(plan.batches.map((b) => b.candidates.filter((c) => c.equityWad < 0n).length), [2, 2, 2, 2, 2]);
+    assert.equal(plan.batches[0]?.candidates.length, 62);
+    assert.equal(plan.batches.reduce((n, b) => n + b.candidates.length, 0), 70);
+  });
+
+  test("test_planBatches_aPositionNeedingMoreThanTheBudgetGoesAlone", () => {
+    const ranked = rankCandidates(bankrupt(3));
+    const plan = planBatches({ ranked, maxBatchSize: 200, gas: budget(), adl: { fillsPerCall: 16, fillsOf: () => 40 } });
+    assert.deepEqual(plan.batches.map((b) => [b.candidates.length, b.expectedAdlFills]), [[1, 16], [1, 16], [1, 16]]);
+  });
+
+  test("test_planBatches_withoutTheBudgetBankruptPositionsShareOneBatch", () => {
+    const plan = planBatches({ ranked: rankCandidates([...bankrupt(10), ...healthy(10)]), maxBatchSize: 200, gas: budget() });
+    assert.deepEqual(plan.batches.map((b) => b.candidates.length), [20]);
+  });
+
+  test("test_planBatches_fillsTheBlockGasAcrossBudgetBoundBatches", () => {
+    // Each batch holds at most one bankrupt position (16 fills each); the block holds 60M / (100k + 200k) = 200 batches
+    // of one position, so 250 bankrupt positions leave 50 for the next block.
+    const ranked = rankCandidates(bankrupt(250));
+    const plan = planBatches({ ranked, maxBatchSize: 200, gas: budget(), adl: { fillsPerCall: 16, fillsOf: () => 16 } });
+    assert.equal(plan.batches.length, 200);
+    assert.equal(plan.deferred.length, 50);
+    assert.ok(plan.batches.reduce((sum, b) => sum + b.expectedGas, 0n) <= 60_000_000n);
+    // Riskiest first: the batches hold the head of the ranking in order, the deferred ones its tail.
+    assert.deepEqual(plan.batches.map((b) => b.candidates[0]), ranked.slice(0, 200));
+    assert.deepEqual(plan.deferred, ranked.slice(200));
+  });
+
+  test("test_planBatches_rejectsABudgetOrBatchSizeBelowOne", () => {
+    const ranked = rankCandidates(bankrupt(2));
+    assert.throws(() => planBatches({ ranked, maxBatchSize: 10, gas: budget(), adl: { fillsPerCall: 0, fillsOf: () => 1 } }), PlanParameterError);
+    assert.throws(() => planBatches({ ranked, maxBatchSize: 0, gas: budget() }), /maxBatchSize must be a whole number ≥ 1, got 0/);
+    assert.equal(ranked.length, 2, "the input is left as it was");
+  });
+
+  test("test_planBatches_batchesDealtToSignersUseEverySignerWithConsecutiveBatches", () => {
+    const ranked = rankCandidates([...bankrupt(8), ...healthy(20)]);
+    const plan = planBatches({ ranked, maxBatchSize: 200, gas: budget(), adl: { fillsPerCall: 16, fillsOf: fillsByAccount(16) } });
+    assert.equal(plan.batches.length, 8);
+    const signers = ["0xa", "0xb", "0xc"] as Address[];
+    const lanes = assignToSigners(plan.batches, signers);
+    assert.deepEqual(lanes.map((l) => l.length), [3, 3, 2]);
+    // The riskiest batch goes first on the first signer; each signer's later batches follow with its next nonces.
+    assert.equal(lanes[0]?.[0], plan.batches[0]);
+    assert.deepEqual(lanes[1], [plan.batches[1], plan.batches[4], plan.batches[7]]);
   });
 });
 

@@ -3,10 +3,12 @@
  *
  * Order: remainders left in liquidation first (their owners are locked out and each continuation re-runs the
  * waterfall at the then price), then the rest by depth below maintenance (the shortfall as a fraction of notional,
- * deepest first), ties by notional (largest first). Positions go into one `liquidateBatch` per market (the contract
- * call is per market); a batch closes when it reaches the configured size or the per-transaction gas cap, and the
- * plan stops when the block's gas limit is used up (the rest waits for the next block, still riskiest first). The
- * batches are then dealt to the signers round-robin and sent at once.
+ * deepest first), ties by notional (largest first). Positions go into `liquidateBatch` calls per market (the contract
+ * call is per market), as many calls as the block's gas limit holds: a batch is full at the configured size, the
+ * per-transaction gas cap, or the ADL fill budget one call shares (positions past bankruptcy need fills; they are
+ * spread over the batches so that none runs out and skips the rest). What the block cannot hold waits for the next
+ * block, still riskiest first. The batches are then dealt to the signers round-robin (each signer's with consecutive
+ * nonces) and sent at once.
  */
 import type { Address } from "viem";
 import { equity, notionalUp, requiredMargin, WAD } from "@open-waterfall/sdk";
@@ -81,6 +83,8 @@ export type PlannedBatch = {
   readonly candidates: readonly Candidate[];
   /** Gas it is expected to use (per-position gas × count + the call's base). */
   readonly expectedGas: bigint;
+  /** ADL fills its positions are expected to need (within the call's budget). */
+  readonly expectedAdlFills: number;
 };
 
 /** Gas figures the packing uses. */
@@ -97,6 +101,17 @@ export type GasBudget = {
   readonly blockSharePercent: number;
 };
 
+/** ADL fills a batch may spend: one `liquidateBatch` call shares one budget across its positions. */
+export type AdlBudget = {
+  /** Fills one call may make (ProtocolConfig.adlFillBudget). */
+  readonly fillsPerCall: number;
+  /**
+   * Fills a candidate is expected to need (0 for a position with equity left; the mirror's prediction for one past
+   * bankruptcy). Values above the budget count as the whole budget: such a position goes alone in its batch.
+   */
+  readonly fillsOf: (candidate: Candidate) => number;
+};
+
 /** Parameters of {@link planBatches}. */
 export type PlanBatchesParameters = {
   /** Candidates, already ranked by {@link rankCandidates}. */
@@ -105,6 +120,8 @@ export type PlanBatchesParameters = {
   maxBatchSize: number;
   /** Gas figures. */
   gas: GasBudget;
+  /** The ADL fill budget per call (default: none counted). */
+  adl?: AdlBudget;
 };
 
 /** The plan: batches for this block, and the candidates left for the next. */
@@ -115,50 +132,64 @@ export type Plan = {
   readonly deferred: readonly Candidate[];
 };
 
+/** Thrown when planning parameters are out of range. */
+export class PlanParameterError extends RangeError {
+  override readonly name = "PlanParameterError";
+}
+
 /**
- * Packs ranked candidates into per-market batches that fit the per-transaction gas cap, up to the block's gas.
+ * Packs ranked candidates into per-market batches, as many as the block's gas holds: each candidate goes into the
+ * first open batch of its market that still has room (size, per-transaction gas cap, ADL fills), else opens a new
+ * one while the block has gas for it. Batches come out in the order they were opened, so the first holds the
+ * riskiest; positions expected to need ADL fills are spread so that no batch needs more than the call's budget,
+ * and positions needing none fill the batches up to the gas cap.
  *
  * @param parameters - {@link PlanBatchesParameters}
  * @returns The batches for this block and what is deferred.
+ * @throws {PlanParameterError} When the batch size or the ADL budget is below 1.
  */
-export function planBatches({ ranked, maxBatchSize, gas }: PlanBatchesParameters): Plan {
+export function planBatches({ ranked, maxBatchSize, gas, adl }: PlanBatchesParameters): Plan {
+  if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1) throw new PlanParameterError(`maxBatchSize must be a whole number ≥ 1, got ${maxBatchSize}`);
+  if (adl !== undefined && (!Number.isInteger(adl.fillsPerCall) || adl.fillsPerCall < 1)) {
+    throw new PlanParameterError(`the ADL fill budget must be a whole number ≥ 1, got ${adl.fillsPerCall}`);
+  }
   const blockBudget = (gas.blockGasLimit * BigInt(gas.blockSharePercent)) / 100n;
   const txBudget = gas.txGasCap < blockBudget ? gas.txGasCap : blockBudget;
-  type Open = { marketId: bigint; candidates: Candidate[]; gas: bigint; order: number };
-  const open = new Map<bigint, Open>();
-  const closed: Open[] = [];
+  type Open = { marketId: bigint; candidates: Candidate[]; gas: bigint; fills: number };
+  const batches: Open[] = [];
+  const byMarket = new Map<bigint, Open[]>();
   const deferred: Candidate[] = [];
-  let committedGas = 0n; // gas of closed batches plus the bases and positions of open ones
-  let order = 0;
+  let committedGas = 0n; // bases and positions of every batch so far
 
   for (const candidate of ranked) {
     const marketId = candidate.position.marketId;
     const perPosition = gas.gasPerPosition(marketId);
-    let batch = open.get(marketId);
-    const full =
-      batch !== undefined && (batch.candidates.length >= maxBatchSize || batch.gas + perPosition > txBudget);
-    if (batch !== undefined && full) {
-      closed.push(batch);
-      open.delete(marketId);
-      batch = undefined;
+    const fills = adl === undefined ? 0 : Math.min(Math.max(0, Math.ceil(adl.fillsOf(candidate))), adl.fillsPerCall);
+    const fillLimit = adl?.fillsPerCall ?? 0;
+    if (gas.batchBaseGas + perPosition > txBudget) {
+      deferred.push(candidate);
+      continue;
     }
+    const open = byMarket.get(marketId) ?? [];
+    let batch = open.find((b) => b.candidates.length < maxBatchSize && b.gas + perPosition <= txBudget && b.fills + fills <= fillLimit);
     const added = perPosition + (batch === undefined ? gas.batchBaseGas : 0n);
-    if (committedGas + added > blockBudget || gas.batchBaseGas + perPosition > txBudget) {
+    if (committedGas + added > blockBudget) {
       deferred.push(candidate);
       continue;
     }
     if (batch === undefined) {
-      batch = { marketId, candidates: [], gas: gas.batchBaseGas, order: order++ };
-      open.set(marketId, batch);
+      batch = { marketId, candidates: [], gas: gas.batchBaseGas, fills: 0 };
+      open.push(batch);
+      byMarket.set(marketId, open);
+      batches.push(batch);
     }
     batch.candidates.push(candidate);
     batch.gas += perPosition;
+    batch.fills += fills;
     committedGas += added;
   }
-  closed.push(...open.values());
-  closed.sort((a, b) => a.order - b.order);
   return {
-    batches: closed.map((b) => ({ marketId: b.marketId, candidates: b.candidates, expectedGas: b.gas })),
+    batches: batches.map((b) => ({ marketId: b.marketId, candidates: b.candidates, expectedGas: b.gas, expectedAdlFills: b.fills })),
     deferred,
   };
 }

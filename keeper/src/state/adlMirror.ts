@@ -171,6 +171,35 @@ export class AdlMirror {
     return predictAdl(lists, opposite, sizeWad, netPriceWad);
   }
 
+  /**
+   * What ADL would fill against several positions liquidated one after another: each walks the lists as the earlier
+   * ones left them (counterparties closed or reduced), as the calls in one block would.
+   *
+   * @param marketId - The market.
+   * @param requests - The positions in liquidation order: side and size to deleverage (absolute), WAD.
+   * @param netPriceWad - Oracle price minus funding index, WAD.
+   * @returns Per request, its fills in the contract's order.
+   */
+  predictSequence(marketId: bigint, requests: readonly { readonly liquidatedIsLong: boolean; readonly sizeWad: bigint }[], netPriceWad: bigint): PredictedFill[][] {
+    const sides = new Map<boolean, Map<number, ListMember[]>>();
+    for (const isLong of [true, false]) sides.set(isLong, new Map(LISTED_TIERS.map((tier) => [tier as number, [...this.list(marketId, isLong, tier)]])));
+    return requests.map(({ liquidatedIsLong, sizeWad }) => {
+      const opposite = !liquidatedIsLong;
+      const lists = sides.get(opposite) ?? new Map<number, ListMember[]>();
+      const fills = predictAdl(lists, opposite, sizeWad, netPriceWad);
+      for (const fill of fills) {
+        const members = lists.get(fill.tier) ?? [];
+        const at = members.findIndex((m) => m.accountId === fill.accountId);
+        const member = members[at];
+        if (member === undefined) continue;
+        const size = member.sizeWad < 0n ? -member.sizeWad : member.sizeWad;
+        if (size <= fill.sizeWad) members.splice(at, 1);
+        else members[at] = { ...member, sizeWad: member.sizeWad < 0n ? -(size - fill.sizeWad) : size - fill.sizeWad };
+      }
+      return fills;
+    });
+  }
+
   async #walk(marketId: bigint, isLong: boolean, tier: number, blockNumber: bigint): Promise<ListMember[]> {
     const members: ListMember[] = [];
     let cursor = 0;
