@@ -11,11 +11,13 @@ import {EngineHandler} from "./handlers/EngineHandler.sol";
 import {LiquidationLedger} from "./handlers/LiquidationLedger.sol";
 
 /// @notice DESIGN "Invariants" (conservation, zero sum, order, no hidden loss, safety, tiers), checked after every
-/// random action of EngineHandler, liquidations, ADL and bad debt included.
+/// random action of EngineHandler, liquidations, ADL, bad debt and vault-solvency ADL included.
 /// @dev The waterfall's later steps need a vault that runs out of room: the LP keeps $200k in it, just above an
 /// absolute solvency floor of $180k, with an exposure cap of a tenth of its equity, so takeovers are limited (ADL
 /// fills the rest) and a gap's deficits soon exceed what the vault may pay (haircuts, then bad debt); LP flows move
-/// it back and forth. The ADL fill budget is 1, so a liquidation outgrows one call and is continued. Every run
+/// it back and forth. The ADL fill budget is 1, so a liquidation outgrows one call and is continued. The profit
+/// thresholds are lowered (LP stop 0.1, ADL target 0.15, trigger 0.25, scaling 0.5 of the vault's equity), so that
+/// vault-solvency ADL and profit scaling run in most runs. Every run
 /// starts from a seeded book: each of six traders holds a position in each market, longs and shorts in every tier.
 /// Each invariant runs its own campaign of the config's `invariant.runs` (INVARIANT_RUNS, 64 by default) × 128 calls
 /// (the inline `invariant.depth`).
@@ -26,6 +28,10 @@ contract EngineInvariantTest is BaseTest {
     uint128 internal constant FLOOR_ABSOLUTE_WAD = 180_000e18;
     uint64 internal constant VAULT_EXPOSURE_CAP_WAD = 0.1e18;
     uint256 internal constant SEED_NOTIONAL_WAD = 150_000e18;
+    uint64 internal constant WITHDRAW_STOP_RATIO_WAD = 0.1e18;
+    uint64 internal constant ADL_TARGET_RATIO_WAD = 0.15e18;
+    uint64 internal constant ADL_TRIGGER_RATIO_WAD = 0.25e18;
+    uint64 internal constant SCALING_RATIO_WAD = 0.5e18;
 
     EngineHandler internal handler;
     LiquidationLedger internal ledger;
@@ -41,6 +47,12 @@ contract EngineInvariantTest is BaseTest {
         ProtocolConfig memory pc = _protocolConfig();
         pc.adlFillBudget = ADL_FILL_BUDGET;
         pc.floorAbsoluteUsdWad = FLOOR_ABSOLUTE_WAD;
+        // The traders' profit reaches these ratios of the small vault's equity within a few moves or one gap, so
+        // vault-solvency ADL and profit scaling run often.
+        pc.withdrawStopRatioWad = WITHDRAW_STOP_RATIO_WAD;
+        pc.adlTargetRatioWad = ADL_TARGET_RATIO_WAD;
+        pc.adlTriggerRatioWad = ADL_TRIGGER_RATIO_WAD;
+        pc.scalingRatioWad = SCALING_RATIO_WAD;
         vm.prank(admin);
         registry.setProtocolConfig(pc);
         vm.prank(lp);
@@ -78,7 +90,7 @@ contract EngineInvariantTest is BaseTest {
             );
         }
 
-        bytes4[] memory selectors = new bytes4[](23);
+        bytes4[] memory selectors = new bytes4[](24);
         selectors[0] = EngineHandler.deposit.selector;
         selectors[1] = EngineHandler.withdraw.selector;
         selectors[2] = EngineHandler.open.selector;
@@ -102,6 +114,7 @@ contract EngineInvariantTest is BaseTest {
         selectors[20] = EngineHandler.liquidateBatch.selector;
         selectors[21] = EngineHandler.ownerActsInLiquidation.selector;
         selectors[22] = EngineHandler.donateInsurance.selector;
+        selectors[23] = EngineHandler.deleverageForSolvency.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
         targetContract(address(handler));
     }
@@ -363,6 +376,17 @@ contract EngineInvariantTest is BaseTest {
         assertEq(ledger.ghostFeeSplitViolations(), 0, ledger.lastFeeSplitViolation());
     }
 
+    /// @notice DESIGN "Vault solvency", call by call: vault-solvency ADL runs only above the trigger (below it the
+    /// call reverts and changes nothing), closes the side's profitable heads in ADL order (tiers from the highest,
+    /// never skipping, each head once; after the partial close that meets the target only rounding dust of the
+    /// next heads) at the oracle price with no fee, impact or haircut, pays each
+    /// its profit (after any scaling) and margin share, stops at the target but for the size rounding (or at the
+    /// budget, or when no profitable head is left), and the vault pays the keeper max(floor, fraction of notional).
+    /// hardhat-config: invariant.depth = 128
+    function invariant_solvencyAdl_closesTheSidesHeadsInOrderDownToTheTarget() public view {
+        assertEq(ledger.ghostSolvencyViolations(), 0, ledger.lastSolvencyViolation());
+    }
+
     /// @notice DESIGN "Positions": the events carry every position's whole state, so an indexer rebuilds each
     /// position from the logs alone (inLiquidation from Liquidated's remaining size).
     /// hardhat-config: invariant.depth = 128
@@ -402,19 +426,21 @@ contract EngineInvariantTest is BaseTest {
         handler.callSummary();
     }
 
-    /// @dev What LPs, fees and the insurance fund put into the vault and what it fronted for keepers or passed to
-    /// the fund as haircut dust, before any trading PnL.
+    /// @dev What LPs, fees and the insurance fund put into the vault and what it paid keepers (fronted rewards,
+    /// vault-solvency ADL rewards) or passed to the fund as haircut dust, before any trading PnL.
     function _expectedVaultCapitalWad() internal view returns (int256) {
         return handler.initialVaultCashWad() + int256(handler.ghostLpTokensIn() * TOKEN_TO_WAD)
             - int256(handler.ghostLpTokensOut() * TOKEN_TO_WAD) + int256(handler.ghostVaultFeesWad())
             + int256(ledger.ghostLiquidationFeeToVaultWad()) + int256(ledger.ghostInsuranceToVaultWad())
-            - int256(ledger.ghostRewardShortfallWad()) - int256(ledger.ghostHaircutDustWad());
+            - int256(ledger.ghostRewardShortfallWad()) - int256(ledger.ghostHaircutDustWad())
+            - int256(ledger.ghostSolvencyRewardsWad());
     }
 
-    /// @dev Traders' realised PnL: closes and reductions, liquidated slices (equity paid out less the margin) and
-    /// ADL fills (profit less haircut).
+    /// @dev Traders' realised PnL: closes and reductions, liquidated slices (equity paid out less the margin), ADL
+    /// fills (profit less haircut) and vault-solvency closes (profit at P), each after any scaling.
     function _realisedPnlWad() internal view returns (int256) {
-        return handler.ghostRealisedPnlWad() + ledger.ghostLiquidationRealisedPnlWad();
+        return handler.ghostRealisedPnlWad() + ledger.ghostLiquidationRealisedPnlWad()
+            + ledger.ghostSolvencyRealisedPnlWad();
     }
 
     function _isLiquidatable(Position memory p, uint256 marketId) internal view returns (bool) {

@@ -20,7 +20,7 @@ import {LiquidationLedger} from "./LiquidationLedger.sol";
 /// @title EngineHandler
 /// @notice Random, bounded actions over the traders, a keeper, two LPs and both markets, for the engine's
 /// invariant tests: trading, margin, LP flows, price moves and gaps through bankruptcy prices, single and batch
-/// liquidations and their continuations, tier drops and donations. No action reverts: each checks its
+/// liquidations and their continuations, vault-solvency ADL, tier drops and donations. No action reverts: each checks its
 /// preconditions first and skips what would revert (counted), and the reverts its checks cannot foresee (initial
 /// margin after impact, caps, the solvency floor, proceeds below the fee) or that it provokes on purpose (a healthy
 /// position liquidated, an owner touching a position in liquidation, LP flows while liquidations are pending) are
@@ -102,6 +102,9 @@ contract EngineHandler is CommonBase, StdUtils {
     /// @dev What the liquidation call under way was given and returned, for the ledger's closing checks.
     uint256 internal _liquidationListed;
     uint256 internal _liquidationReturned;
+    /// @dev Whether the audited call under way is vault-solvency ADL (else a liquidation), and what it returned.
+    bool internal _solvencyCall;
+    uint256 internal _solvencyReturned;
 
     /// @notice Thrown by the handler (failing the run) when a call it expected to revert went through.
     error UnexpectedSuccess(string what);
@@ -195,7 +198,8 @@ contract EngineHandler is CommonBase, StdUtils {
             "continueLiquidation",
             "liquidateBatch",
             "ownerActsInLiquidation",
-            "donateInsurance"
+            "donateInsurance",
+            "deleverageForSolvency"
         ];
     }
 
@@ -509,6 +513,33 @@ contract EngineHandler is CommonBase, StdUtils {
         _expectOneOf("ownerActsInLiquidation", reason, _errors(IPerpEngineBase.PositionInLiquidation.selector));
     }
 
+    /* VAULT SOLVENCY */
+
+    /// @dev Vault-solvency ADL on a random side. When the engine reports the side's profit above the trigger the
+    /// call must go through, and the ledger audits it (order, prices, target, reward); below the trigger it must
+    /// revert with SolvencyAdlNotTriggered and change nothing.
+    function deleverageForSolvency(uint256 marketSeed, bool isLong, uint256 callerSeed) external {
+        uint256 marketId = bound(marketSeed, 1, MARKETS);
+        address caller = _liquidator(callerSeed);
+        (,, bool triggered) = engine.solvencyAdlStatus(marketId, isLong);
+        if (!triggered) {
+            _begin(Scope(caller, false, false, false, false));
+            vm.prank(caller);
+            try engine.deleverageForSolvency(marketId, isLong) {
+                revert UnexpectedSuccess("vault-solvency ADL ran below its trigger");
+            } catch (bytes memory reason) {
+                _expectOneOf("deleverageForSolvency", reason, _errors(IPerpEngineBase.SolvencyAdlNotTriggered.selector));
+            }
+            return;
+        }
+        _begin(Scope(caller, true, false, false, true));
+        _solvencyCall = true;
+        ledger.beginSolvencyAdl(marketId, isLong, caller);
+        vm.prank(caller);
+        _solvencyReturned = engine.deleverageForSolvency(marketId, isLong);
+        _end("deleverageForSolvency");
+    }
+
     /// @dev Anyone may donate to the insurance fund; nobody's ledger but the fund's changes.
     function donateInsurance(uint256 donorSeed, uint256 amountRaw) external {
         address donor = _accounts[donorSeed % _accounts.length];
@@ -590,6 +621,17 @@ contract EngineHandler is CommonBase, StdUtils {
                 vm.toString(ledger.countOverrides()),
                 ", batch skips ",
                 vm.toString(ledger.countSkips())
+            )
+        );
+        console.log(
+            string.concat(
+                "vault-solvency ADL calls ",
+                vm.toString(ledger.countSolvencyCalls()),
+                " (closes ",
+                vm.toString(ledger.countSolvencyCloses()),
+                ", of dust ",
+                vm.toString(ledger.countSolvencyDustCloses()),
+                ")"
             )
         );
     }
@@ -747,7 +789,8 @@ contract EngineHandler is CommonBase, StdUtils {
         if (succeeded) {
             _bookLogs(logs);
             ledger.book(logs);
-            if (_scope.liquidation) ledger.endLiquidation(_liquidationListed, _liquidationReturned);
+            if (_scope.liquidation && _solvencyCall) ledger.endSolvencyAdl(_solvencyReturned);
+            else if (_scope.liquidation) ledger.endLiquidation(_liquidationListed, _liquidationReturned);
         }
         ledger.checkMirror();
         int256 cash = engine.vaultCashWad();
@@ -769,6 +812,7 @@ contract EngineHandler is CommonBase, StdUtils {
         for (uint256 i; i < _lps.length; ++i) {
             if (vault.balanceOf(_lps[i]) != _lpSharesBefore[i] && _lps[i] != _scope.actor) _foreign(action, "shares");
         }
+        _solvencyCall = false;
         if (succeeded) ++calls[keccak256(bytes(action))];
         else ++expectedReverts[keccak256(bytes(action))];
     }

@@ -12,8 +12,10 @@ import {PositionMath} from "../../../contracts/libraries/PositionMath.sol";
 /// @title LiquidationLedger
 /// @notice Rebuilds every position from the engine's events alone (as DESIGN says an indexer can) and audits each
 /// liquidation call event by event: who was liquidated and why, what the slice was worth, who was paid what, in
-/// which order the ADL counterparties were filled, and who paid the deficit. Each broken rule is counted, with
-/// the last message kept, and the invariant tests assert that the counters stay zero.
+/// which order the ADL counterparties were filled, and who paid the deficit; and each vault-solvency ADL call the
+/// same way (only above the trigger, the side's heads in ADL order, closed at P down to the target, the keeper
+/// paid by the vault). Each broken rule is counted, with the last message kept, and the invariant tests assert
+/// that the counters stay zero.
 /// @dev The engine emits, per liquidated slice: AdlFill and the counterparty's PositionUpdated for each fill,
 /// then BadDebt, DeficitPaid and VaultLimitOverride when they apply, then the liquidated position's
 /// PositionUpdated and finally Liquidated. A "group" below is that run of events, closed by Liquidated.
@@ -85,6 +87,30 @@ contract LiquidationLedger {
         uint256 dustWad;
     }
 
+    /// @dev The vault-solvency ADL call under way: the side, the price, and what the call is judged against.
+    struct SolvencyCall {
+        bool active;
+        bool isLong;
+        bool eventSeen;
+        bool partialClose;
+        uint256 profitBeforeWad;
+        uint256 targetWad;
+        uint256 closes;
+        uint256 closedWad;
+        uint256 profitAfterWad;
+        /// @dev The largest profit per unit among the walk's heads: the size rounding's bound on the target.
+        uint256 maxPiWad;
+    }
+
+    /// @dev A ProfitScaled event, for the vault-solvency close that follows it.
+    struct Scaled {
+        bool set;
+        address account;
+        uint256 profitWad;
+        uint256 withheldWad;
+        uint256 scaleWad;
+    }
+
     /// @dev Expected state of a counterparty after its ADL fill, checked against its next PositionUpdated.
     struct PendingFill {
         bool set;
@@ -141,6 +167,8 @@ contract LiquidationLedger {
     mapping(address account => mapping(uint256 marketId => Mirror)) internal _mirrorBefore;
 
     Call internal _call;
+    SolvencyCall internal _solvency;
+    Scaled internal _scaled;
     Group internal _group;
     FeeSplit internal _split;
     PendingFill internal _pending;
@@ -162,6 +190,9 @@ contract LiquidationLedger {
     /// @dev Realised by liquidated traders (positive equity paid out, minus the slice's margin) and by ADL
     /// counterparties (profit less haircut): what the vault's cash paid to traders, like a close's realised PnL.
     int256 public ghostLiquidationRealisedPnlWad;
+    /// @dev Paid by the vault to vault-solvency ADL victims (their profit at P, after any scaling) and keepers.
+    int256 public ghostSolvencyRealisedPnlWad;
+    uint256 public ghostSolvencyRewardsWad;
 
     uint256 public countLiquidations;
     uint256 public countContinuations;
@@ -173,6 +204,9 @@ contract LiquidationLedger {
     uint256 public countBadDebts;
     uint256 public countOverrides;
     uint256 public countSkips;
+    uint256 public countSolvencyCalls;
+    uint256 public countSolvencyCloses;
+    uint256 public countSolvencyDustCloses;
 
     uint256 public ghostDeficitViolations;
     uint256 public ghostHaircutsAboveProfit;
@@ -180,12 +214,14 @@ contract LiquidationLedger {
     uint256 public ghostLiquidationViolations;
     uint256 public ghostMirrorMismatches;
     uint256 public ghostFeeSplitViolations;
+    uint256 public ghostSolvencyViolations;
     string public lastLiquidationViolation;
     string public lastDeficitViolation;
     string public lastHaircutViolation;
     string public lastAdlOrderViolation;
     string public lastMirrorMismatch;
     string public lastFeeSplitViolation;
+    string public lastSolvencyViolation;
 
     constructor(IPerpEngine engine_, address[] memory accounts_) {
         engine = engine_;
@@ -240,6 +276,17 @@ contract LiquidationLedger {
             bytes32 topic = logs[i].topics[0];
             if (topic == IPerpEngineBase.PositionUpdated.selector) {
                 _onPositionUpdated(logs[i]);
+            } else if (topic == IPerpEngineBase.ProfitScaled.selector && _solvency.active) {
+                _onSolvencyScaled(logs[i]);
+            } else if (
+                topic == IPerpEngineBase.SolvencyDeleveraged.selector || topic == IPerpEngineBase.SolvencyAdl.selector
+            ) {
+                if (!_solvency.active) {
+                    _violateSolvency("vault-solvency event outside a vault-solvency call");
+                    continue;
+                }
+                if (topic == IPerpEngineBase.SolvencyAdl.selector) _onSolvencyAdl(logs[i]);
+                else _onSolvencyClose(logs[i]);
             } else if (topic == IPerpEngineBase.ProfitScaled.selector && _call.active) {
                 // Pro-rata scaling withheld part of an ADL counterparty's profit: it stays in the vault.
                 (, uint256 withheldWad,) = abi.decode(logs[i].data, (uint256, uint256, uint256));
@@ -284,6 +331,64 @@ contract LiquidationLedger {
             }
         }
         _call.active = false;
+    }
+
+    /// @notice Captures what a vault-solvency ADL call will be judged against: the price, the funding index, the
+    /// side's profit and the vault's equity (the call's trigger), the target, the side's ADL walk and every
+    /// account's free collateral. The handler calls it only when the engine reports the side triggered.
+    function beginSolvencyAdl(uint256 marketId, bool isLong, address caller) external {
+        uint256 nonce = _call.nonce + 1;
+        delete _call;
+        delete _group;
+        delete _solvency;
+        delete _scaled;
+        ProtocolConfig memory pc = registry.protocolConfig();
+        (_call.priceWad,,) = registry.readPrice(marketId);
+        _call.marketId = marketId;
+        _call.caller = caller;
+        _call.fundingWad = engine.currentFundingIndex(marketId);
+        _call.budget = pc.adlFillBudget;
+        _call.nonce = nonce;
+        _solvency.active = true;
+        _solvency.isLong = isLong;
+        _setSolvencyTarget(pc);
+        _buildWalk(isLong);
+        _setWalkMaxPi();
+        delete _freeBefore;
+        for (uint256 i; i < _accounts.length; ++i) {
+            _freeBefore.push(int256(engine.freeCollateralWad(_accounts[i])));
+            _expectedFreeDelta[_accounts[i]] = 0;
+        }
+    }
+
+    /// @notice Closes a vault-solvency ADL call: one SolvencyAdl event, the return value, the stop (the target
+    /// reached but for the size rounding, or the budget spent, or no profitable head left), the engine's status
+    /// after it, and every account's free collateral moved by exactly what the events say.
+    function endSolvencyAdl(uint256 returned) external {
+        SolvencyCall memory c = _solvency;
+        if (!c.eventSeen) _violateSolvency("vault-solvency ADL without its SolvencyAdl event");
+        if (returned != c.closedWad) _violateSolvency("deleverageForSolvency returned another size");
+        uint256 side = c.isLong ? 0 : 1;
+        bool budgetSpent = c.closes == _call.budget;
+        bool walkDone = _walkNext[side] >= _walk[side].length;
+        if (!budgetSpent && !walkDone && c.profitAfterWad > c.targetWad + c.maxPiWad / 1e18 + 2) {
+            _violateSolvency("vault-solvency ADL stopped above the target with budget and heads left");
+        }
+        // Just enough: the closes never take the side's profit below the target (but for a wei per close).
+        if (c.closes != 0 && c.profitAfterWad + c.closes + 2 < c.targetWad) {
+            _violateSolvency("vault-solvency ADL closed more than the target needs");
+        }
+        (uint256 profitNow,,) = engine.solvencyAdlStatus(_call.marketId, c.isLong);
+        if (profitNow != c.profitAfterWad) _violateSolvency("SolvencyAdl's profit after is not the side's profit");
+        for (uint256 i; i < _accounts.length; ++i) {
+            int256 delta = int256(engine.freeCollateralWad(_accounts[i])) - _freeBefore[i];
+            if (delta != _expectedFreeDelta[_accounts[i]]) {
+                _violateSolvency("free collateral moved by other than the solvency events' amounts");
+            }
+        }
+        if (_scaled.set) _violateSolvency("ProfitScaled without its close");
+        _solvency.active = false;
+        ++countSolvencyCalls;
     }
 
     /// @notice Every tracked position equals its rebuild from the events (inLiquidation from Liquidated).
@@ -633,6 +738,128 @@ contract LiquidationLedger {
             account != f.account || next.sizeWad != f.sizeWad || next.marginWad != (closed ? 0 : f.marginWad)
                 || (!closed && (next.jWad != f.jWad || next.tier != f.tier))
         ) _violateLiquidation("counterparty is not left with its pro-rata rest, J and tier kept");
+    }
+
+    /* VAULT-SOLVENCY ADL */
+
+    function _onSolvencyScaled(Vm.Log memory log) internal {
+        if (_scaled.set) _violateSolvency("two ProfitScaled events for one close");
+        _scaled.set = true;
+        _scaled.account = _addressOf(log.topics[1]);
+        (_scaled.profitWad, _scaled.withheldWad, _scaled.scaleWad) = abi.decode(log.data, (uint256, uint256, uint256));
+        if (_scaled.withheldWad != _scaled.profitWad - _scaled.profitWad.wMulDown(_scaled.scaleWad)) {
+            _violateSolvency("withheld profit is not the profit less its scaled part");
+        }
+    }
+
+    /// @dev DESIGN "Vault solvency": the side's next profitable head in ADL order, a pro-rata slice closed at P (no
+    /// fee, no impact, no haircut), its profit paid (after any scaling) with its margin share; only the last close
+    /// of a call may be partial.
+    function _onSolvencyClose(Vm.Log memory log) internal {
+        address account = _addressOf(log.topics[1]);
+        (int256 closed, uint256 priceWad, int256 paid) = abi.decode(log.data, (int256, uint256, int256));
+        Mirror memory p = _mirror[account][_call.marketId];
+        uint256 q = closed.abs();
+        if (uint256(log.topics[2]) != _call.marketId || priceWad != _call.priceWad) {
+            _violateSolvency("vault-solvency close off the call's market or price");
+        }
+        if (p.sizeWad == 0 || (p.sizeWad > 0) != _solvency.isLong || (closed > 0) == _solvency.isLong || q == 0) {
+            _violateSolvency("vault-solvency close on the wrong side");
+            return;
+        }
+        if (q > p.sizeWad.abs()) _violateSolvency("vault-solvency close larger than the position");
+        // In ADL order, never skipping a profitable head, each head at most once.
+        uint256 side = _solvency.isLong ? 0 : 1;
+        if (_walkNext[side] >= _walk[side].length || _walk[side][_walkNext[side]] != account) {
+            _violateSolvency("vault-solvency ADL skipped the head of the order");
+        }
+        ++_walkNext[side];
+
+        int256 netPrice = int256(_call.priceWad) - _call.fundingWad;
+        int256 pi = _solvency.isLong ? netPrice - p.jWad : p.jWad - netPrice;
+        uint256 profit = pi > 0 ? q.wMulDown(uint256(pi)) : 0;
+        if (pi <= 0) _violateSolvency("vault-solvency close of a position without profit");
+        // The partial close meets the target but for the size rounding. The engine goes on with the residue (less
+        // than the largest profit per unit, in wei) and may close a few wei of the next heads: tolerated only as
+        // such dust, and counted.
+        if (_solvency.partialClose) {
+            if (profit > _solvency.maxPiWad / 1e18 + 1) _violateSolvency("a close beyond dust after a partial close");
+            ++countSolvencyDustCloses;
+        }
+        if (q != p.sizeWad.abs()) _solvency.partialClose = true;
+        uint256 expectedPaid = profit;
+        if (_scaled.set) {
+            if (_scaled.account != account || _scaled.profitWad != profit) {
+                _violateSolvency("ProfitScaled is not this close's profit");
+            }
+            expectedPaid = profit - _scaled.withheldWad;
+            delete _scaled;
+        }
+        if (paid != int256(expectedPaid)) _violateSolvency("a vault-solvency close did not pay its profit at P");
+
+        uint256 marginSlice = q == p.sizeWad.abs() ? p.marginWad : p.marginWad.mulDivDown(q, p.sizeWad.abs());
+        _expectedFreeDelta[account] += int256(marginSlice) + paid;
+        ghostSolvencyRealisedPnlWad += paid;
+        _pending = PendingFill(true, account, p.sizeWad + closed, p.marginWad - marginSlice, p.jWad, p.tier);
+        _solvency.closedWad += q;
+        ++_solvency.closes;
+        ++countSolvencyCloses;
+        if (_solvency.closes > _call.budget) _violateSolvency("more vault-solvency closes than the call's budget");
+    }
+
+    /// @dev The call's summary: the side, the size closed, the profit before (the trigger's) and after, and the
+    /// keeper's reward, max(floor, fraction of the closed notional), paid by the vault.
+    function _onSolvencyAdl(Vm.Log memory log) internal {
+        if (_solvency.eventSeen) _violateSolvency("two SolvencyAdl events in one call");
+        _solvency.eventSeen = true;
+        (bool isLong, uint256 closedWad, uint256 profitBefore, uint256 profitAfter, uint256 reward) =
+            abi.decode(log.data, (bool, uint256, uint256, uint256, uint256));
+        if (
+            uint256(log.topics[1]) != _call.marketId || _addressOf(log.topics[2]) != _call.caller
+                || isLong != _solvency.isLong
+        ) _violateSolvency("SolvencyAdl off the call's market, keeper or side");
+        if (closedWad != _solvency.closedWad) _violateSolvency("SolvencyAdl's size is not the closes' sum");
+        if (profitBefore != _solvency.profitBeforeWad) _violateSolvency("SolvencyAdl's profit before is not the trigger's");
+        uint256 expectedReward = closedWad == 0 ? 0 : _solvencyReward(registry.protocolConfig(), closedWad);
+        if (reward != expectedReward) _violateSolvency("keeper reward is not max(floor, ratio x closed notional)");
+        _solvency.profitAfterWad = profitAfter;
+        _expectedFreeDelta[_call.caller] += int256(reward);
+        ghostSolvencyRewardsWad += reward;
+    }
+
+    /// @dev The trigger's numbers, and the target: the target ratio of the equity less the largest keeper reward
+    /// the call could pay (the whole side's notional).
+    function _setSolvencyTarget(ProtocolConfig memory pc) internal {
+        (uint256 profit, int256 equity, bool triggered) = engine.solvencyAdlStatus(_call.marketId, _solvency.isLong);
+        if (!triggered || (equity > 0 && profit <= uint256(equity).wMulDown(pc.adlTriggerRatioWad))) {
+            _violateSolvency("vault-solvency ADL called below the trigger");
+        }
+        MarketState memory m = engine.marketState(_call.marketId);
+        int256 afterReward =
+            equity - int256(_solvencyReward(pc, _solvency.isLong ? m.longSizeWad : m.shortSizeWad));
+        _solvency.profitBeforeWad = profit;
+        _solvency.targetWad = afterReward > 0 ? uint256(afterReward).wMulDown(pc.adlTargetRatioWad) : 0;
+    }
+
+    function _setWalkMaxPi() internal {
+        uint256 side = _solvency.isLong ? 0 : 1;
+        int256 netPrice = int256(_call.priceWad) - _call.fundingWad;
+        for (uint256 i; i < _walk[side].length; ++i) {
+            int256 j = _mirror[_walk[side][i]][_call.marketId].jWad;
+            uint256 pi = uint256(_solvency.isLong ? netPrice - j : j - netPrice);
+            if (pi > _solvency.maxPiWad) _solvency.maxPiWad = pi;
+        }
+    }
+
+    function _solvencyReward(ProtocolConfig memory pc, uint256 sizeWad) internal view returns (uint256) {
+        return FixedPointMath.max(
+            pc.keeperRewardFloorUsdWad, sizeWad.wMulUp(_call.priceWad).wMulUp(pc.keeperRewardRatioWad)
+        );
+    }
+
+    function _violateSolvency(string memory message) internal {
+        ++ghostSolvencyViolations;
+        lastSolvencyViolation = message;
     }
 
     /* HELPERS */
