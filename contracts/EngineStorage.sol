@@ -9,13 +9,15 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 
-import {IPerpEngineBase, Position, MarketState} from "./interfaces/IPerpEngine.sol";
-import {IMarketRegistry, MarketConfig, ProtocolConfig} from "./interfaces/IMarketRegistry.sol";
+import {IPerpEngineBase, Position} from "./interfaces/IPerpEngine.sol";
+import {IMarketRegistry, MarketConfig, MarketParams, ProtocolConfig} from "./interfaces/IMarketRegistry.sol";
 import {FixedPointMath} from "./libraries/FixedPointMath.sol";
 import {PositionMath} from "./libraries/PositionMath.sol";
 import {FundingMath} from "./libraries/FundingMath.sol";
 import {RiskBounds} from "./libraries/RiskBounds.sol";
 import {TierList} from "./libraries/TierList.sol";
+import {OracleReader} from "./libraries/OracleReader.sol";
+import {ParamsBlob} from "./libraries/ParamsBlob.sol";
 
 /// @title EngineStorage
 /// @notice The engine's state and the internals shared by the engine and its liquidation module. The module
@@ -39,19 +41,38 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
     address public vault;
     uint32 public accountCount;
 
-    mapping(address account => uint256) internal _freeCollateralWad;
-    mapping(address account => uint32) internal _accountIdOf;
+    /// @dev An account's compact id and its free collateral share one slot: most actions need both.
+    struct Account {
+        uint32 id;
+        uint224 freeCollateralWad;
+    }
+
+    mapping(address account => Account) internal _accounts;
     mapping(uint32 accountId => address) internal _accountOf;
     mapping(uint256 marketId => mapping(uint32 accountId => Position)) internal _positions;
-    mapping(uint256 marketId => MarketState) internal _markets;
+    mapping(uint256 marketId => MarketStore) internal _markets;
     /// @dev ADL tier lists per market, keyed by _listKey(isLong, tier).
     mapping(uint256 marketId => mapping(uint256 listKey => TierList.Ends)) internal _lists;
 
-    /// @dev Per-market loss accounting: the public bad-debt counter and the insurance fund's daily usage.
+    /// @dev What the engine stores per market (four slots). The side PnL and notional at lastPriceWad, which the
+    /// running totals hold this market's share of, follow from these fields: every action that moves the sizes,
+    /// the J sums, the funding index or the price refreshes the totals before it ends (see _load/_refreshCache).
+    struct MarketStore {
+        uint128 longSizeWad;
+        uint128 shortSizeWad;
+        int256 longJSum;
+        int256 shortJSum;
+        int104 fundingIndexWad;
+        uint40 lastUpdateTime;
+        uint112 lastPriceWad;
+    }
+
+    /// @dev Per-market loss accounting: the public bad-debt counter and the insurance fund's daily usage (the
+    /// usage and its day share one slot, so a paid deficit reads and writes it once).
     struct MarketLosses {
-        uint128 badDebtWad;
         uint128 insuranceUsedWad;
         uint32 insuranceDay;
+        uint128 badDebtWad;
         /// @dev Winners' profit withheld by pro-rata scaling, summed (public counter).
         uint128 profitWithheldWad;
     }
@@ -80,6 +101,9 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
     uint128 internal _totalNotionalWad;
     uint128 internal _treasuryWad;
 
+    /// @dev Each market's current parameter blob, pushed by the registry on every change (see ParamsBlob).
+    mapping(uint256 marketId => address) internal _paramsOf;
+
     /// @dev Everything one action needs about its market, read once.
     struct Ctx {
         uint256 marketId;
@@ -92,6 +116,10 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
         /// @dev The pro-rata profit scaling factor φ before the action changes anything (1 = no scaling); set
         /// only by actions that realise profit, before their first change.
         uint256 profitScaleWad;
+        /// @dev This market's share of the running totals (its side PnL and notional as of the last refresh).
+        int256 cachedLongPnlWad;
+        int256 cachedShortPnlWad;
+        uint256 cachedNotionalWad;
     }
 
     constructor(IERC20 collateral_, IMarketRegistry registry_) {
@@ -106,27 +134,38 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
     /// @dev Reads config and price, accrues funding into storage. Every state-changing market action starts here.
     function _load(uint256 marketId) internal returns (Ctx memory ctx) {
         ctx.marketId = marketId;
-        (ctx.config, ctx.protocol, ctx.priceWad, ctx.atBound, ctx.inGracePeriod) = _registry.marketSnapshot(marketId);
-        MarketState storage m = _markets[marketId];
+        MarketParams memory params = _params(marketId);
+        ctx.config = params.market;
+        ctx.protocol = params.protocol;
+        (ctx.priceWad, ctx.atBound, ctx.inGracePeriod) = OracleReader.read(marketId, params);
+        MarketStore storage m = _markets[marketId];
+        // Read before the funding index moves: the totals hold this market at the last refresh's index and price.
+        (ctx.cachedLongPnlWad, ctx.cachedShortPnlWad, ctx.cachedNotionalWad) = _cached(m);
         int256 index = m.fundingIndexWad;
         uint256 last = m.lastUpdateTime;
         if (last != 0 && block.timestamp > last) {
             index += FundingMath.indexDelta(
                 _skew(m), ctx.config.skewScaleWad, ctx.config.maxFundingRatePerDayWad, ctx.priceWad, block.timestamp - last
             );
-            m.fundingIndexWad = index.toInt128();
+            m.fundingIndexWad = index.toInt104();
         }
         m.lastUpdateTime = uint40(block.timestamp);
         ctx.fundingIndexWad = index;
     }
 
+    /// @dev The market's parameters as last published by the registry; an unknown market has none.
+    function _params(uint256 marketId) internal view returns (MarketParams memory) {
+        address pointer = _paramsOf[marketId];
+        if (pointer == address(0)) revert IMarketRegistry.MarketNotListed(marketId);
+        return abi.decode(ParamsBlob.read(pointer), (MarketParams));
+    }
+
     /// @dev φ = θ_scale × vault equity / traders' unrealised profit (all markets and sides, this market at the
     /// action's price) when below 1, rounded down; 1 otherwise.
     function _profitScaleAt(Ctx memory ctx) internal view returns (uint256) {
-        MarketState storage m = _markets[ctx.marketId];
-        (int256 longPnl, int256 shortPnl,) = _sidePnl(m, ctx.priceWad, ctx.fundingIndexWad);
-        int256 profit = int256(uint256(_totalTraderProfitWad)) - _positive(m.cachedLongPnlWad)
-            - _positive(m.cachedShortPnlWad) + _positive(longPnl) + _positive(shortPnl);
+        (int256 longPnl, int256 shortPnl,) = _sidePnl(_markets[ctx.marketId], ctx.priceWad, ctx.fundingIndexWad);
+        int256 profit = int256(uint256(_totalTraderProfitWad)) - _positive(ctx.cachedLongPnlWad)
+            - _positive(ctx.cachedShortPnlWad) + _positive(longPnl) + _positive(shortPnl);
         if (profit <= 0) return FixedPointMath.WAD; // spares the equity read on the common path
         return _scaleFactor(_vaultEquityAt(ctx), profit, ctx.protocol.scalingRatioWad);
     }
@@ -176,24 +215,28 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
     /// @dev Re-prices the market's side PnL and notional at the action's price and folds the change into the
     /// running totals, so the vault's equity and floor stay O(1) whatever the number of markets.
     function _refreshCache(Ctx memory ctx) internal {
-        MarketState storage m = _markets[ctx.marketId];
+        MarketStore storage m = _markets[ctx.marketId];
         (int256 longPnl, int256 shortPnl, uint256 notional) = _sidePnl(m, ctx.priceWad, ctx.fundingIndexWad);
-        int256 oldLong = m.cachedLongPnlWad;
-        int256 oldShort = m.cachedShortPnlWad;
+        int256 oldLong = ctx.cachedLongPnlWad;
+        int256 oldShort = ctx.cachedShortPnlWad;
         _totalTraderPnlWad = (_totalTraderPnlWad + longPnl + shortPnl - oldLong - oldShort).toInt128();
         _totalTraderProfitWad = (
             int256(uint256(_totalTraderProfitWad)) + _positive(longPnl) + _positive(shortPnl) - _positive(oldLong)
                 - _positive(oldShort)
         ).toUint256().toUint128();
-        _totalNotionalWad = (_totalNotionalWad + notional - m.cachedNotionalWad).toUint128();
-        m.cachedLongPnlWad = longPnl.toInt128();
-        m.cachedShortPnlWad = shortPnl.toInt128();
-        m.cachedNotionalWad = notional.toUint128();
-        m.lastPriceWad = ctx.priceWad.toUint128();
+        _totalNotionalWad = (_totalNotionalWad + notional - ctx.cachedNotionalWad).toUint128();
+        (ctx.cachedLongPnlWad, ctx.cachedShortPnlWad, ctx.cachedNotionalWad) = (longPnl, shortPnl, notional);
+        m.lastPriceWad = ctx.priceWad.toUint112();
+    }
+
+    /// @dev The market's side PnL and notional as the running totals hold them: at the last refresh's price and
+    /// funding index. Valid outside an action, and inside one before _load moves the index.
+    function _cached(MarketStore storage m) internal view returns (int256, int256, uint256) {
+        return _sidePnl(m, m.lastPriceWad, m.fundingIndexWad);
     }
 
     /// @dev Traders' net PnL per side, rounded up (the vault's liability errs high), and gross notional.
-    function _sidePnl(MarketState storage m, uint256 priceWad, int256 fundingIndexWad)
+    function _sidePnl(MarketStore storage m, uint256 priceWad, int256 fundingIndexWad)
         internal
         view
         returns (int256 longPnl, int256 shortPnl, uint256 notional)
@@ -208,9 +251,8 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
 
     /// @dev The vault's equity with this market re-priced at the action's price (others at their cache).
     function _vaultEquityAt(Ctx memory ctx) internal view returns (int256) {
-        MarketState storage m = _markets[ctx.marketId];
-        (int256 longPnl, int256 shortPnl,) = _sidePnl(m, ctx.priceWad, ctx.fundingIndexWad);
-        int256 total = _totalTraderPnlWad - m.cachedLongPnlWad - m.cachedShortPnlWad + longPnl + shortPnl;
+        (int256 longPnl, int256 shortPnl,) = _sidePnl(_markets[ctx.marketId], ctx.priceWad, ctx.fundingIndexWad);
+        int256 total = _totalTraderPnlWad - ctx.cachedLongPnlWad - ctx.cachedShortPnlWad + longPnl + shortPnl;
         return _vaultCashWad - total;
     }
 
@@ -225,9 +267,9 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
     /// @dev The floor with this market's open interest re-priced at the action's price (others at their cache),
     /// consistent with _vaultEquityAt.
     function _floorAt(Ctx memory ctx) internal view returns (uint256) {
-        MarketState storage m = _markets[ctx.marketId];
+        MarketStore storage m = _markets[ctx.marketId];
         uint256 fresh = (uint256(m.longSizeWad) + m.shortSizeWad).wMulUp(ctx.priceWad);
-        return _floorOf(ctx.protocol, uint256(_totalNotionalWad) - m.cachedNotionalWad + fresh);
+        return _floorOf(ctx.protocol, uint256(_totalNotionalWad) - ctx.cachedNotionalWad + fresh);
     }
 
     function _floorOf(ProtocolConfig memory pc, uint256 notionalWad) internal pure returns (uint256) {
@@ -256,9 +298,14 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
     }
 
     function _debitFree(address account, uint256 amountWad) internal {
-        uint256 free = _freeCollateralWad[account];
+        uint256 free = _accounts[account].freeCollateralWad;
         if (amountWad > free) revert InsufficientFreeCollateral(free, amountWad);
-        _freeCollateralWad[account] = free - amountWad;
+        _accounts[account].freeCollateralWad = uint224(free - amountWad);
+    }
+
+    function _credit(address account, uint256 amountWad) internal {
+        Account storage a = _accounts[account];
+        a.freeCollateralWad = (a.freeCollateralWad + amountWad).toUint224();
     }
 
     /* MODULES */
@@ -313,17 +360,17 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
 
     /// @dev The caller's account id, assigned on first use.
     function _accountId(address account) internal returns (uint32 id) {
-        id = _accountIdOf[account];
+        id = _accounts[account].id;
         if (id == 0) {
             id = ++accountCount;
-            _accountIdOf[account] = id;
+            _accounts[account].id = id;
             _accountOf[id] = account;
         }
     }
 
     /// @dev A pro-rata slice (or the whole) of a position leaves its side: Σ|s| and Σ|s|·J drop exactly.
     function _leaveSide(uint256 marketId, bool isLong, uint256 sizeWad, int256 jWad) internal {
-        MarketState storage m = _markets[marketId];
+        MarketStore storage m = _markets[marketId];
         if (isLong) {
             m.longSizeWad -= sizeWad.toUint128();
             m.longJSum -= int256(sizeWad) * jWad;
@@ -344,7 +391,7 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
         uint256 sizeAbs = int256(p.sizeWad).abs();
         bool whole = q == sizeAbs;
         uint256 marginSlice = whole ? p.marginWad : uint256(p.marginWad).mulDivDown(q, sizeAbs);
-        _freeCollateralWad[owner] += marginSlice + paidWad;
+        _credit(owner, marginSlice + paidWad);
         _vaultCashWad -= paidWad.toInt256().toInt128();
         _leaveSide(ctx.marketId, p.sizeWad > 0, q, p.jWad);
         if (whole) {
@@ -392,7 +439,7 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
 
     /// @dev The caller's own live position: revert when there is none or it is being liquidated.
     function _ownPosition(uint256 marketId) internal view returns (uint32 id, Position memory p) {
-        id = _accountIdOf[msg.sender];
+        id = _accounts[msg.sender].id;
         p = _positions[marketId][id];
         if (p.sizeWad == 0) revert NoPosition(msg.sender, marketId);
         if (p.inLiquidation) revert PositionInLiquidation(msg.sender, marketId);
@@ -407,7 +454,7 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
         if (received != amountTokens) revert TransferAmountMismatch(amountTokens, received);
     }
 
-    function _skew(MarketState storage m) internal view returns (int256) {
+    function _skew(MarketStore storage m) internal view returns (int256) {
         return int256(uint256(m.longSizeWad)) - int256(uint256(m.shortSizeWad));
     }
 

@@ -6,7 +6,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {EngineStorage} from "./EngineStorage.sol";
-import {ILiquidationModule, Position, MarketState} from "./interfaces/IPerpEngine.sol";
+import {ILiquidationModule, Position} from "./interfaces/IPerpEngine.sol";
 import {IMarketRegistry, MarketConfig, ProtocolConfig} from "./interfaces/IMarketRegistry.sol";
 import {FixedPointMath} from "./libraries/FixedPointMath.sol";
 import {PositionMath} from "./libraries/PositionMath.sol";
@@ -42,55 +42,6 @@ contract LiquidationModule is EngineStorage, ILiquidationModule {
     /// storage (delegatecall preserves the context).
     fallback() external {
         _delegate(solvencyModule);
-    }
-
-    /// @inheritdoc ILiquidationModule
-    function applyTierDrop(address account, uint256 marketId, uint32[] calldata hints) external override nonReentrant {
-        uint32 id = _accountIdOf[account];
-        Position memory p = _positions[marketId][id];
-        if (p.pendingTierSince == 0) revert NoTierDropPending(account, marketId);
-        Ctx memory ctx;
-        ctx.marketId = marketId;
-        ctx.protocol = _registry.protocolConfig();
-        uint256 dueAt = uint256(p.pendingTierSince) + ctx.protocol.tierDropDelay;
-        if (block.timestamp < dueAt) revert TierDropNotDue(dueAt);
-        _unlist(marketId, id, p);
-        p.tier = p.pendingTier;
-        p.pendingTier = 0;
-        p.pendingTierSince = 0;
-        _storeAndList(ctx, id, p, hints);
-        _emitPosition(marketId, account, p);
-        emit TierDropApplied(account, marketId, p.tier, msg.sender);
-    }
-
-    /// @inheritdoc ILiquidationModule
-    function poke(uint256 marketId) external override nonReentrant {
-        Ctx memory ctx = _load(marketId);
-        _refreshCache(ctx);
-        emit MarketPoked(marketId, ctx.priceWad, ctx.fundingIndexWad);
-    }
-
-    /// @inheritdoc ILiquidationModule
-    function donateInsurance(uint256 amountTokens) external override nonReentrant {
-        _pullTokens(msg.sender, amountTokens);
-        _insuranceFundWad += (amountTokens * TOKEN_TO_WAD).toUint128();
-        emit InsuranceDonated(msg.sender, amountTokens);
-    }
-
-    /// @inheritdoc ILiquidationModule
-    function withdrawTreasury(address to, uint256 amountTokens)
-        external
-        override
-        nonReentrant
-        onlyRole(DEFAULT_ADMIN_ROLE)
-    {
-        if (to == address(0)) revert ZeroAddress();
-        if (amountTokens == 0) revert ZeroAmount();
-        uint256 amountWad = amountTokens * TOKEN_TO_WAD;
-        if (amountWad > _treasuryWad) revert InsufficientTreasury(_treasuryWad, amountWad);
-        _treasuryWad -= uint128(amountWad);
-        emit TreasuryWithdrawn(to, amountTokens);
-        collateral.safeTransfer(to, amountTokens);
     }
 
     /* LIQUIDATION */
@@ -136,7 +87,7 @@ contract LiquidationModule is EngineStorage, ILiquidationModule {
     /// @inheritdoc ILiquidationModule
     function liquidate(address account, uint256 marketId) external override nonReentrant returns (uint256) {
         Ctx memory ctx = _loadForLiquidation(marketId);
-        uint32 id = _accountIdOf[account];
+        uint32 id = _accounts[account].id;
         Position memory p = _positions[marketId][id];
         if (p.sizeWad == 0) revert NoPosition(account, marketId);
         if (!p.inLiquidation && !_isLiquidatable(ctx, p)) {
@@ -164,7 +115,7 @@ contract LiquidationModule is EngineStorage, ILiquidationModule {
         Budget memory budget = Budget(ctx.protocol.adlFillBudget);
         for (uint256 i; i < accounts.length; ++i) {
             address account = accounts[i];
-            uint32 id = _accountIdOf[account];
+            uint32 id = _accounts[account].id;
             Position memory p = _positions[marketId][id];
             if (p.sizeWad == 0) {
                 emit LiquidationSkipped(account, marketId, NoPosition.selector);
@@ -365,8 +316,8 @@ contract LiquidationModule is EngineStorage, ILiquidationModule {
         // equity exceeds the margin.
         int256 toVaultCash = int256(sl.marginWad) - int256(sl.rewardFromEquityWad + sl.feeChargedWad + sl.payoutWad);
         _vaultCashWad += toVaultCash.toInt128();
-        _freeCollateralWad[sl.account] += sl.payoutWad;
-        _freeCollateralWad[msg.sender] += sl.rewardFromEquityWad;
+        _credit(sl.account, sl.payoutWad);
+        _credit(msg.sender, sl.rewardFromEquityWad);
         // The impact part of the fee goes to the vault for the size it takes over (it carries that skew); the rest,
         // and all of it for the size closed against ADL counterparties, to the insurance fund.
         uint256 toVault = FixedPointMath.minU(sl.feeChargedWad, sl.feeImpactWad).mulDivDown(sl.takeoverWad, sl.sliceWad);
@@ -380,7 +331,7 @@ contract LiquidationModule is EngineStorage, ILiquidationModule {
         uint256 rewardShortfall = sl.rewardWad - sl.rewardFromEquityWad;
         uint256 deficit = (sl.equityWad < 0 ? uint256(-sl.equityWad) : 0) + rewardShortfall;
         // The keeper is paid in full; the vault's cash fronts what the equity could not pay.
-        _freeCollateralWad[msg.sender] += rewardShortfall;
+        _credit(msg.sender, rewardShortfall);
         _vaultCashWad -= rewardShortfall.toInt256().toInt128();
 
         uint256 fromInsurance = FixedPointMath.minU(deficit, sl.insuranceAvailWad);

@@ -3,14 +3,20 @@ pragma solidity 0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
-import {IMarketRegistry, MarketConfig, ProtocolConfig} from "./interfaces/IMarketRegistry.sol";
+import {
+    IMarketRegistry, IMarketParamsSink, MarketConfig, MarketParams, ProtocolConfig
+} from "./interfaces/IMarketRegistry.sol";
+import {OracleReader} from "./libraries/OracleReader.sol";
+import {ParamsBlob} from "./libraries/ParamsBlob.sol";
 import {FixedPointMath} from "./libraries/FixedPointMath.sol";
 import {RiskBounds} from "./libraries/RiskBounds.sol";
 
 /// @title MarketRegistry
 /// @notice Markets, their risk parameters within hard bounds, and the oracle adapter.
 /// @dev Kept apart from the engine so that the engine's code stays under the 24 KiB limit and parameter logic
-/// lives in one place. The engine reads a whole market (config and checked price) in one call per action.
+/// lives in one place. Every change is published to the engine as one immutable blob per market (a data
+/// contract, see ParamsBlob): the engine then reads a whole market's parameters with one cold account access
+/// instead of a call and a cold read per storage slot.
 contract MarketRegistry is IMarketRegistry, AccessControl {
     using FixedPointMath for uint256;
 
@@ -39,6 +45,11 @@ contract MarketRegistry is IMarketRegistry, AccessControl {
     /// the market count is bounded by MAX_MARKETS so the loop is admin-only and bounded).
     uint64 public maxDeviationWad;
     uint64 public maxVaultExposureCapWad;
+
+    /// @inheritdoc IMarketRegistry
+    address public override engine;
+    /// @inheritdoc IMarketRegistry
+    mapping(uint256 marketId => address) public override paramsOf;
 
     /// @param admin Receives DEFAULT_ADMIN_ROLE (a timelock or multisig in production).
     /// @param protocol Initial protocol-wide parameters (checked like setProtocolConfig).
@@ -77,6 +88,7 @@ contract MarketRegistry is IMarketRegistry, AccessControl {
         marketIdOf[symbol] = marketId;
         _refreshMaxima();
         emit MarketListed(marketId, symbol, c);
+        _publish(marketId);
     }
 
     /// @inheritdoc IMarketRegistry
@@ -99,6 +111,7 @@ contract MarketRegistry is IMarketRegistry, AccessControl {
         c.maxAnswer = maxAnswer;
         _refreshMaxima();
         emit OracleUpdated(marketId, feed, heartbeat, deviationWad, minAnswer, maxAnswer);
+        _publish(marketId);
     }
 
     /// @inheritdoc IMarketRegistry
@@ -127,6 +140,7 @@ contract MarketRegistry is IMarketRegistry, AccessControl {
         c.imrWad = imrWad;
         c.latencyBufferWad = latencyBufferWad;
         emit MarginRatiosUpdated(marketId, mmrWad, imrWad, latencyBufferWad);
+        _publish(marketId);
     }
 
     /// @inheritdoc IMarketRegistry
@@ -144,6 +158,7 @@ contract MarketRegistry is IMarketRegistry, AccessControl {
         c.tradingFeeWad = tradingFeeWad;
         c.liquidationFeeExtraWad = liquidationFeeExtraWad;
         emit FeesUpdated(marketId, tradingFeeWad, liquidationFeeExtraWad);
+        _publish(marketId);
     }
 
     /// @inheritdoc IMarketRegistry
@@ -157,6 +172,7 @@ contract MarketRegistry is IMarketRegistry, AccessControl {
         c.skewScaleWad = skewScaleWad;
         c.maxFundingRatePerDayWad = maxFundingRatePerDayWad;
         emit FundingParamsUpdated(marketId, skewScaleWad, maxFundingRatePerDayWad);
+        _publish(marketId);
     }
 
     /// @inheritdoc IMarketRegistry
@@ -180,6 +196,7 @@ contract MarketRegistry is IMarketRegistry, AccessControl {
         c.insuranceDailyCapUsdWad = insuranceDailyCapUsdWad;
         _refreshMaxima();
         emit LimitsUpdated(marketId, oiCapUsdWad, minNotionalUsdWad, vaultExposureCapWad, insuranceDailyCapUsdWad);
+        _publish(marketId);
     }
 
     /// @inheritdoc IMarketRegistry
@@ -192,6 +209,7 @@ contract MarketRegistry is IMarketRegistry, AccessControl {
         _checkTierBounds(tierBoundsX1e4);
         c.tierBoundsX1e4 = tierBoundsX1e4;
         emit TierBoundsUpdated(marketId, tierBoundsX1e4);
+        _publish(marketId);
     }
 
     /// @inheritdoc IMarketRegistry
@@ -201,6 +219,7 @@ contract MarketRegistry is IMarketRegistry, AccessControl {
         for (uint256 id = 1; id <= marketCount; ++id) {
             _checkMinNotional(_markets[id].minNotionalUsdWad, _markets[id].mmrWad);
         }
+        _publishAll();
     }
 
     /// @inheritdoc IMarketRegistry
@@ -211,6 +230,18 @@ contract MarketRegistry is IMarketRegistry, AccessControl {
         sequencerFeed = feed;
         sequencerGracePeriod = gracePeriod;
         emit SequencerFeedUpdated(feed, gracePeriod);
+        _publishAll();
+    }
+
+    /// @inheritdoc IMarketRegistry
+    function bindEngine(address engine_) external override onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (engine_ == address(0)) revert ZeroAddress();
+        if (engine != address(0)) revert EngineAlreadyBound(engine);
+        address bound = address(IMarketParamsSink(engine_).registry());
+        if (bound != address(this)) revert EngineRegistryMismatch(engine_, bound);
+        engine = engine_;
+        emit EngineBound(engine_);
+        _publishAll();
     }
 
     /* VIEWS */
@@ -271,26 +302,29 @@ contract MarketRegistry is IMarketRegistry, AccessControl {
         view
         returns (uint256 priceWad, bool atBound, bool inGracePeriod)
     {
-        inGracePeriod = _checkSequencer();
-        (uint80 roundId, int256 answer,, uint256 updatedAt, uint80 answeredInRound) =
-            AggregatorV3Interface(c.feed).latestRoundData();
-        if (answer <= 0) revert OraclePriceNotPositive(marketId, answer);
-        if (updatedAt == 0 || answeredInRound < roundId) {
-            revert OracleRoundIncomplete(marketId, roundId, answeredInRound);
-        }
-        if (block.timestamp > updatedAt + c.heartbeat) revert OraclePriceStale(marketId, updatedAt, c.heartbeat);
-        atBound = answer <= c.minAnswer || answer >= c.maxAnswer;
-        priceWad = uint256(answer) * 10 ** (18 - c.feedDecimals);
+        return OracleReader.read(marketId, _paramsFor(c));
     }
 
-    function _checkSequencer() internal view returns (bool inGracePeriod) {
-        address feed = sequencerFeed;
-        if (feed == address(0)) return false;
-        (, int256 status, uint256 startedAt,,) = AggregatorV3Interface(feed).latestRoundData();
-        // Chainlink's uptime feeds answer 0 when the sequencer is up and 1 when it is down.
-        // startedAt == 0: the uptime feed has no valid round yet, so the sequencer's state is unknown.
-        if (status != 0 || startedAt == 0) revert SequencerDown();
-        inGracePeriod = block.timestamp < startedAt + sequencerGracePeriod;
+    function _paramsFor(MarketConfig memory c) internal view returns (MarketParams memory) {
+        return MarketParams(c, _protocol, sequencerFeed, sequencerGracePeriod);
+    }
+
+    /// @dev Writes the market's parameters as a new blob and points the engine at it (nothing before binding).
+    function _publish(uint256 marketId) internal {
+        address sink = engine;
+        if (sink == address(0)) return;
+        address params = ParamsBlob.write(abi.encode(_paramsFor(_markets[marketId])));
+        if (params == address(0)) revert ParamsPublishFailed(marketId);
+        paramsOf[marketId] = params;
+        emit MarketParamsPublished(marketId, params);
+        IMarketParamsSink(sink).setMarketParams(marketId, params);
+    }
+
+    /// @dev Bounded: at most MAX_MARKETS markets, admin calls only.
+    function _publishAll() internal {
+        for (uint256 id = 1; id <= marketCount; ++id) {
+            _publish(id);
+        }
     }
 
     function _listed(uint256 marketId) internal view returns (MarketConfig storage c) {

@@ -7,7 +7,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {EngineStorage} from "./EngineStorage.sol";
-import {ITrading, Position, MarketState} from "./interfaces/IPerpEngine.sol";
+import {ITrading, Position} from "./interfaces/IPerpEngine.sol";
 import {IMarketRegistry, MarketConfig, ProtocolConfig} from "./interfaces/IMarketRegistry.sol";
 import {FixedPointMath} from "./libraries/FixedPointMath.sol";
 import {PositionMath} from "./libraries/PositionMath.sol";
@@ -51,10 +51,7 @@ contract PerpEngine is EngineStorage, ITrading {
 
     /// @inheritdoc ITrading
     function deposit(uint256 amountTokens) external override nonReentrant whenNotPaused {
-        _pullTokens(msg.sender, amountTokens);
-        _accountId(msg.sender);
-        _freeCollateralWad[msg.sender] += amountTokens * TOKEN_TO_WAD;
-        emit Deposited(msg.sender, amountTokens);
+        _deposit(amountTokens);
     }
 
     /// @inheritdoc ITrading
@@ -67,10 +64,7 @@ contract PerpEngine is EngineStorage, ITrading {
         // A front-runner may have used the permit already; the transfer below still fails without allowance.
         try IERC20Permit(address(collateral)).permit(msg.sender, address(this), amountTokens, deadline, v, r, s) {}
             catch {}
-        _pullTokens(msg.sender, amountTokens);
-        _accountId(msg.sender);
-        _freeCollateralWad[msg.sender] += amountTokens * TOKEN_TO_WAD;
-        emit Deposited(msg.sender, amountTokens);
+        _deposit(amountTokens);
     }
 
     /// @inheritdoc ITrading
@@ -79,13 +73,20 @@ contract PerpEngine is EngineStorage, ITrading {
         uint256 amountWad = amountTokens * TOKEN_TO_WAD;
         uint256 locked = _lockedProfit(msg.sender);
         if (locked != 0) {
-            uint256 free = _freeCollateralWad[msg.sender];
+            uint256 free = _accounts[msg.sender].freeCollateralWad;
             uint256 withdrawable = free > locked ? free - locked : 0;
             if (amountWad > withdrawable) revert ProfitStillVesting(withdrawable, amountWad, locked);
         }
         _debitFree(msg.sender, amountWad);
         emit Withdrawn(msg.sender, msg.sender, amountTokens);
         collateral.safeTransfer(msg.sender, amountTokens);
+    }
+
+    function _deposit(uint256 amountTokens) internal {
+        _pullTokens(msg.sender, amountTokens);
+        _accountId(msg.sender);
+        _credit(msg.sender, amountTokens * TOKEN_TO_WAD);
+        emit Deposited(msg.sender, amountTokens);
     }
 
     /* TRADING */
@@ -103,7 +104,7 @@ contract PerpEngine is EngineStorage, ITrading {
 
     /// @inheritdoc ITrading
     function closePosition(uint256 marketId, uint256 acceptablePriceWad) external override nonReentrant {
-        int256 size = _positions[marketId][_accountIdOf[msg.sender]].sizeWad;
+        int256 size = _positions[marketId][_accounts[msg.sender].id].sizeWad;
         if (size == 0) revert NoPosition(msg.sender, marketId);
         _trade(marketId, -size, 0, acceptablePriceWad, new uint32[](0));
     }
@@ -158,7 +159,7 @@ contract PerpEngine is EngineStorage, ITrading {
             _positions[marketId][id] = p;
         }
         _emitPosition(marketId, msg.sender, p);
-        _freeCollateralWad[msg.sender] += amountWad;
+        _credit(msg.sender, amountWad);
         _refreshCache(ctx);
         emit MarginMoved(msg.sender, marketId, -int256(amountWad));
     }
@@ -190,16 +191,6 @@ contract PerpEngine is EngineStorage, ITrading {
         collateral.safeTransfer(receiver, amountTokens);
     }
 
-    /// @inheritdoc ITrading
-    function pause() external override onlyRole(PAUSER_ROLE) {
-        _pause();
-    }
-
-    /// @inheritdoc ITrading
-    function unpause() external override onlyRole(DEFAULT_ADMIN_ROLE) {
-        _unpause();
-    }
-
     /* VIEWS */
 
     /// @inheritdoc ITrading
@@ -209,47 +200,12 @@ contract PerpEngine is EngineStorage, ITrading {
 
     /// @inheritdoc ITrading
     function freeCollateralWad(address account) external view override returns (uint256) {
-        return _freeCollateralWad[account];
+        return _accounts[account].freeCollateralWad;
     }
 
     /// @inheritdoc ITrading
     function accountIdOf(address account) external view override returns (uint32) {
-        return _accountIdOf[account];
-    }
-
-    /// @inheritdoc ITrading
-    function accountOf(uint32 accountId) external view override returns (address) {
-        return _accountOf[accountId];
-    }
-
-    /// @inheritdoc ITrading
-    function positionOf(address account, uint256 marketId) external view override returns (Position memory) {
-        return _positions[marketId][_accountIdOf[account]];
-    }
-
-    /// @inheritdoc ITrading
-    function marketState(uint256 marketId) external view override returns (MarketState memory) {
-        return _markets[marketId];
-    }
-
-    /// @inheritdoc ITrading
-    function vaultCashWad() external view override returns (int256) {
-        return _vaultCashWad;
-    }
-
-    /// @inheritdoc ITrading
-    function vaultEquityWad() external view override returns (int256) {
-        return _vaultEquity();
-    }
-
-    /// @inheritdoc ITrading
-    function insuranceFundWad() external view override returns (uint256) {
-        return _insuranceFundWad;
-    }
-
-    /// @inheritdoc ITrading
-    function treasuryWad() external view override returns (uint256) {
-        return _treasuryWad;
+        return _accounts[account].id;
     }
 
     /* TRADE INTERNALS */
@@ -262,7 +218,7 @@ contract PerpEngine is EngineStorage, ITrading {
         uint32[] memory hints
     ) internal {
         if (sizeDeltaWad == 0) revert ZeroSizeDelta();
-        uint32 id = _accountIdOf[msg.sender];
+        uint32 id = _accounts[msg.sender].id;
         Position memory p = _positions[marketId][id];
         if (p.inLiquidation) revert PositionInLiquidation(msg.sender, marketId);
         Ctx memory ctx = _load(marketId);
@@ -296,7 +252,7 @@ contract PerpEngine is EngineStorage, ITrading {
     ) internal {
         _requireNewRisk(ctx);
         if (id == 0) id = _accountId(msg.sender);
-        MarketState storage m = _markets[ctx.marketId];
+        MarketStore storage m = _markets[ctx.marketId];
         int256 skewBefore = _skew(m);
         uint256 fill = _fill(ctx, skewBefore, deltaWad, acceptable);
         uint256 fee = PositionMath.fee(deltaWad.abs(), fill, ctx.config.tradingFeeWad);
@@ -319,7 +275,7 @@ contract PerpEngine is EngineStorage, ITrading {
     /// into the margin. The side's Σ|s|·J swaps the old product for the new one (exact, unscaled).
     function _applyIncrease(
         Ctx memory ctx,
-        MarketState storage m,
+        MarketStore storage m,
         Position memory p,
         int256 deltaWad,
         uint256 fill,
@@ -345,7 +301,7 @@ contract PerpEngine is EngineStorage, ITrading {
     }
 
     /// @dev Runs after the aggregates include the fill.
-    function _checkIncreaseLimits(Ctx memory ctx, MarketState storage m, Position memory p, int256 skewBefore)
+    function _checkIncreaseLimits(Ctx memory ctx, MarketStore storage m, Position memory p, int256 skewBefore)
         internal
         view
     {
@@ -383,7 +339,7 @@ contract PerpEngine is EngineStorage, ITrading {
     }
 
     function _decrease(Ctx memory ctx, uint32 id, Position memory p, uint256 closeAbs, uint256 acceptable) internal {
-        MarketState storage m = _markets[ctx.marketId];
+        MarketStore storage m = _markets[ctx.marketId];
         Slice memory sl = _slice(ctx, m, p, closeAbs, acceptable);
 
         int256 remaining = p.sizeWad - sl.sizeWad;
@@ -399,7 +355,7 @@ contract PerpEngine is EngineStorage, ITrading {
         sl.realisedWad = _scaleProfit(ctx, msg.sender, sl.realisedWad);
         _vestProfit(ctx, msg.sender, sl.realisedWad);
         _vaultCashWad -= sl.realisedWad.toInt128();
-        _freeCollateralWad[msg.sender] += uint256(int256(sl.marginWad) + sl.realisedWad) - sl.feeWad;
+        _credit(msg.sender, uint256(int256(sl.marginWad) + sl.realisedWad) - sl.feeWad);
 
         if (remaining == 0) {
             _unlist(ctx.marketId, id, p);
@@ -416,7 +372,7 @@ contract PerpEngine is EngineStorage, ITrading {
         _emitPosition(ctx.marketId, msg.sender, p);
     }
 
-    function _slice(Ctx memory ctx, MarketState storage m, Position memory p, uint256 closeAbs, uint256 acceptable)
+    function _slice(Ctx memory ctx, MarketStore storage m, Position memory p, uint256 closeAbs, uint256 acceptable)
         internal
         view
         returns (Slice memory sl)
@@ -440,7 +396,7 @@ contract PerpEngine is EngineStorage, ITrading {
     function _addMargin(uint256 marketId, uint256 amountWad) internal {
         (uint32 id, Position memory p) = _ownPosition(marketId);
         p.marginWad = (uint256(p.marginWad) + amountWad).toUint96();
-        _retier(p, _registry.marketConfig(marketId), false);
+        _retier(p, _params(marketId).market, false);
         _positions[marketId][id] = p;
         _emitPosition(marketId, msg.sender, p);
         emit MarginMoved(msg.sender, marketId, int256(amountWad));

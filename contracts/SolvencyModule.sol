@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 
 import {EngineStorage} from "./EngineStorage.sol";
 import {ISolvencyModule, Position, MarketState} from "./interfaces/IPerpEngine.sol";
@@ -20,6 +21,7 @@ import {FixedPointMath} from "./libraries/FixedPointMath.sol";
 /// here are the order's head, checked on chain. Also the engine's derived views (mark price, funding index
 /// accrued to now, equity, list ends). Runs by delegatecall on the engine's storage.
 contract SolvencyModule is EngineStorage, ISolvencyModule {
+    using SafeERC20 for IERC20;
     using SafeCast for uint256;
     using SafeCast for int256;
     using FixedPointMath for uint256;
@@ -28,6 +30,126 @@ contract SolvencyModule is EngineStorage, ISolvencyModule {
     /// @param collateral_ The engine's collateral token (the immutables must match the engine's).
     /// @param registry_ The engine's market registry.
     constructor(IERC20 collateral_, IMarketRegistry registry_) EngineStorage(collateral_, registry_) {}
+
+    /// @inheritdoc ISolvencyModule
+    function setMarketParams(uint256 marketId, address params) external override {
+        if (msg.sender != address(_registry)) revert NotRegistry(msg.sender);
+        if (params == address(0)) revert ZeroAddress();
+        _paramsOf[marketId] = params;
+        emit MarketParamsSet(marketId, params);
+    }
+
+    /// @inheritdoc ISolvencyModule
+    function marketParamsOf(uint256 marketId) external view override returns (address) {
+        return _paramsOf[marketId];
+    }
+
+    /// @inheritdoc ISolvencyModule
+    function pause() external override onlyRole(PAUSER_ROLE) {
+        _pause();
+    }
+
+    /// @inheritdoc ISolvencyModule
+    function unpause() external override onlyRole(DEFAULT_ADMIN_ROLE) {
+        _unpause();
+    }
+
+    /// @inheritdoc ISolvencyModule
+    function positionOf(address account, uint256 marketId) external view override returns (Position memory) {
+        return _positions[marketId][_accounts[account].id];
+    }
+
+    /// @inheritdoc ISolvencyModule
+    function accountOf(uint32 accountId) external view override returns (address) {
+        return _accountOf[accountId];
+    }
+
+    /// @inheritdoc ISolvencyModule
+    function marketState(uint256 marketId) external view override returns (MarketState memory s) {
+        MarketStore storage m = _markets[marketId];
+        (int256 longPnl, int256 shortPnl, uint256 notional) = _cached(m);
+        s = MarketState(
+            m.longSizeWad,
+            m.shortSizeWad,
+            m.longJSum,
+            m.shortJSum,
+            m.fundingIndexWad,
+            m.lastUpdateTime,
+            m.lastPriceWad,
+            notional.toUint128(),
+            longPnl.toInt128(),
+            shortPnl.toInt128()
+        );
+    }
+
+    /// @inheritdoc ISolvencyModule
+    function vaultCashWad() external view override returns (int256) {
+        return _vaultCashWad;
+    }
+
+    /// @inheritdoc ISolvencyModule
+    function vaultEquityWad() external view override returns (int256) {
+        return _vaultEquity();
+    }
+
+    /// @inheritdoc ISolvencyModule
+    function insuranceFundWad() external view override returns (uint256) {
+        return _insuranceFundWad;
+    }
+
+    /// @inheritdoc ISolvencyModule
+    function treasuryWad() external view override returns (uint256) {
+        return _treasuryWad;
+    }
+
+    /// @inheritdoc ISolvencyModule
+    function applyTierDrop(address account, uint256 marketId, uint32[] calldata hints) external override nonReentrant {
+        uint32 id = _accounts[account].id;
+        Position memory p = _positions[marketId][id];
+        if (p.pendingTierSince == 0) revert NoTierDropPending(account, marketId);
+        Ctx memory ctx;
+        ctx.marketId = marketId;
+        ctx.protocol = _params(marketId).protocol;
+        uint256 dueAt = uint256(p.pendingTierSince) + ctx.protocol.tierDropDelay;
+        if (block.timestamp < dueAt) revert TierDropNotDue(dueAt);
+        _unlist(marketId, id, p);
+        p.tier = p.pendingTier;
+        p.pendingTier = 0;
+        p.pendingTierSince = 0;
+        _storeAndList(ctx, id, p, hints);
+        _emitPosition(marketId, account, p);
+        emit TierDropApplied(account, marketId, p.tier, msg.sender);
+    }
+
+    /// @inheritdoc ISolvencyModule
+    function poke(uint256 marketId) external override nonReentrant {
+        Ctx memory ctx = _load(marketId);
+        _refreshCache(ctx);
+        emit MarketPoked(marketId, ctx.priceWad, ctx.fundingIndexWad);
+    }
+
+    /// @inheritdoc ISolvencyModule
+    function donateInsurance(uint256 amountTokens) external override nonReentrant {
+        _pullTokens(msg.sender, amountTokens);
+        _insuranceFundWad += (amountTokens * TOKEN_TO_WAD).toUint128();
+        emit InsuranceDonated(msg.sender, amountTokens);
+    }
+
+    /// @inheritdoc ISolvencyModule
+    function withdrawTreasury(address to, uint256 amountTokens)
+        external
+        override
+        nonReentrant
+        onlyRole(DEFAULT_ADMIN_ROLE)
+    {
+        if (to == address(0)) revert ZeroAddress();
+        if (amountTokens == 0) revert ZeroAmount();
+        uint256 amountWad = amountTokens * TOKEN_TO_WAD;
+        if (amountWad > _treasuryWad) revert InsufficientTreasury(_treasuryWad, amountWad);
+        _treasuryWad -= uint128(amountWad);
+        emit TreasuryWithdrawn(to, amountTokens);
+        collateral.safeTransfer(to, amountTokens);
+    }
 
     /// @inheritdoc ISolvencyModule
     function deleverageForSolvency(uint256 marketId, bool isLong)
@@ -66,7 +188,7 @@ contract SolvencyModule is EngineStorage, ISolvencyModule {
         view
         returns (uint256)
     {
-        MarketState storage m = _markets[ctx.marketId];
+        MarketStore storage m = _markets[ctx.marketId];
         int256 equityAfterReward = equity - int256(_reward(ctx, isLong ? m.longSizeWad : m.shortSizeWad));
         uint256 target =
             equityAfterReward > 0 ? uint256(equityAfterReward).wMulDown(ctx.protocol.adlTargetRatioWad) : 0;
@@ -88,11 +210,9 @@ contract SolvencyModule is EngineStorage, ISolvencyModule {
         int256 netPrice = int256(ctx.priceWad) - ctx.fundingIndexWad;
         int256 profit = isLong ? netPrice - p.jWad : p.jWad - netPrice;
         if (profit <= 0) return 0;
-        uint256 q = FixedPointMath.minU(int256(p.sizeWad).abs(), w.excess.wDivDown(uint256(profit)));
-        if (q == 0) {
-            w.excess = 0;
-            return 0;
-        }
+        // Rounded up: a partial close realises at least the excess (q·π ≥ excess, and excess is whole), so it
+        // brings the side to or under the target and ends the walk; no wei-sized closes of later heads follow.
+        uint256 q = FixedPointMath.minU(int256(p.sizeWad).abs(), w.excess.wDivUp(uint256(profit)));
         uint256 realised = _closeAtPrice(ctx, node, p, q, uint256(profit));
         w.excess = realised >= w.excess ? 0 : w.excess - realised;
         w.closedWad += q;
@@ -111,6 +231,7 @@ contract SolvencyModule is EngineStorage, ISolvencyModule {
         ctx.protocol = _registry.protocolConfig();
         (ctx.priceWad,) = markPrice(marketId);
         ctx.fundingIndexWad = currentFundingIndex(marketId);
+        (ctx.cachedLongPnlWad, ctx.cachedShortPnlWad, ctx.cachedNotionalWad) = _cached(_markets[marketId]);
         (sideProfitWad, vaultEquityWad) = _sideProfitAndEquity(ctx, isLong);
         triggered = vaultEquityWad > 0
             ? sideProfitWad > uint256(vaultEquityWad).wMulDown(ctx.protocol.adlTriggerRatioWad)
@@ -144,7 +265,7 @@ contract SolvencyModule is EngineStorage, ISolvencyModule {
 
     /// @inheritdoc ISolvencyModule
     function currentFundingIndex(uint256 marketId) public view override returns (int256) {
-        MarketState storage m = _markets[marketId];
+        MarketStore storage m = _markets[marketId];
         if (m.lastUpdateTime == 0) return m.fundingIndexWad;
         MarketConfig memory c = _registry.marketConfig(marketId);
         (uint256 priceWad,) = markPrice(marketId);
@@ -160,7 +281,7 @@ contract SolvencyModule is EngineStorage, ISolvencyModule {
 
     /// @inheritdoc ISolvencyModule
     function equityOf(address account, uint256 marketId) external view override returns (int256) {
-        Position memory p = _positions[marketId][_accountIdOf[account]];
+        Position memory p = _positions[marketId][_accounts[account].id];
         (uint256 priceWad,) = markPrice(marketId);
         return PositionMath.equity(p.sizeWad, p.marginWad, p.jWad, currentFundingIndex(marketId), priceWad);
     }
@@ -242,6 +363,6 @@ contract SolvencyModule is EngineStorage, ISolvencyModule {
         if (closedWad == 0) return 0;
         reward = _reward(ctx, closedWad);
         _vaultCashWad -= reward.toInt256().toInt128();
-        _freeCollateralWad[msg.sender] += reward;
+        _credit(msg.sender, reward);
     }
 }

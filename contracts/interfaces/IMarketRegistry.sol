@@ -83,6 +83,27 @@ struct ProtocolConfig {
     uint96 vestingThresholdUsdWad;
 }
 
+/// @notice Everything the engine needs about one market for an action, published by the registry as one
+/// immutable blob on every change (see ParamsBlob).
+struct MarketParams {
+    MarketConfig market;
+    ProtocolConfig protocol;
+    /// @notice The L2 sequencer-uptime feed (zero: no check) and the grace period after it comes back up.
+    address sequencerFeed;
+    uint32 sequencerGracePeriod;
+}
+
+/// @notice The registry's push channel to the engine it serves.
+interface IMarketParamsSink {
+    /// @notice Points the market at its current parameter blob. Only the engine's registry may call it.
+    /// @param marketId The market.
+    /// @param params Address of the data contract holding abi.encode(MarketParams).
+    function setMarketParams(uint256 marketId, address params) external;
+
+    /// @notice The registry the engine was deployed with.
+    function registry() external view returns (IMarketRegistry);
+}
+
 /// @title IMarketRegistry
 /// @notice The list of markets, their risk parameters within hard bounds, and the oracle adapter that turns a
 /// Chainlink-compatible feed into a checked 18-decimal price.
@@ -129,6 +150,12 @@ interface IMarketRegistry {
     error OraclePriceStale(uint256 marketId, uint256 updatedAt, uint256 heartbeat);
     /// @notice Thrown when the L2 sequencer-uptime feed reports the sequencer down (or has no valid round yet).
     error SequencerDown();
+    /// @notice Thrown when an engine is bound a second time.
+    error EngineAlreadyBound(address engine);
+    /// @notice Thrown when the engine to bind was deployed with another registry.
+    error EngineRegistryMismatch(address engine, address registry);
+    /// @notice Thrown when a parameter blob could not be created.
+    error ParamsPublishFailed(uint256 marketId);
 
     /* EVENTS */
 
@@ -166,6 +193,11 @@ interface IMarketRegistry {
     event ProtocolConfigUpdated(ProtocolConfig config);
     /// @notice Emitted when the sequencer-uptime feed or its grace period changes.
     event SequencerFeedUpdated(address feed, uint32 gracePeriod);
+    /// @notice Emitted once, when the registry is bound to the engine it serves.
+    event EngineBound(address indexed engine);
+    /// @notice Emitted when a market's parameters (its own, the protocol's and the sequencer's) are published
+    /// to the engine as a new blob.
+    event MarketParamsPublished(uint256 indexed marketId, address params);
 
     /* ADMIN */
 
@@ -219,7 +251,18 @@ interface IMarketRegistry {
     /// @notice Sets the L2 sequencer-uptime feed (zero disables the check) and its grace period. Admin only.
     function setSequencerFeed(address feed, uint32 gracePeriod) external;
 
+    /// @notice Binds the registry to its engine, once, and publishes every listed market's parameters to it;
+    /// from then on every change is published at once. Admin only.
+    /// @param engine The engine; it must have been deployed with this registry.
+    function bindEngine(address engine) external;
+
     /* VIEWS */
+
+    /// @notice The engine the registry publishes to (zero until bound).
+    function engine() external view returns (address);
+
+    /// @notice The market's current parameter blob (zero until the engine is bound or for an unknown id).
+    function paramsOf(uint256 marketId) external view returns (address);
 
     /// @notice Number of listed markets; ids run from 1 to this number.
     function marketCount() external view returns (uint256);

@@ -32,9 +32,11 @@ struct Position {
     uint32 nextId;
 }
 
-/// @notice Per-market state kept by the engine.
+/// @notice Per-market state kept by the engine, as its view returns it.
 /// @dev longJSum and shortJSum are Σ|s|·J over each side, unscaled (36 decimals), so the traders' net PnL
-/// per side, S·(P − F) − A (longs) and A − S·(P − F) (shorts), is exact with no drift.
+/// per side, S·(P − F) − A (longs) and A − S·(P − F) (shorts), is exact with no drift. The engine stores only
+/// the first six fields (four slots); the cached notional and PnL are those fields' values at lastPriceWad and
+/// the stored funding index, which every action refreshes together, so they are derived rather than stored.
 struct MarketState {
     uint128 longSizeWad;
     uint128 shortSizeWad;
@@ -111,6 +113,8 @@ interface IPerpEngineBase {
     error TierDropNotDue(uint256 dueAt);
     /// @notice Thrown when a vault-only function is called by anyone else.
     error NotVault(address caller);
+    /// @notice Thrown when a registry-only function is called by anyone else.
+    error NotRegistry(address caller);
     /// @notice Thrown when the vault is set a second time.
     error VaultAlreadySet(address vault);
     /// @notice Thrown when an LP withdrawal would leave the vault's equity below its solvency floor.
@@ -272,6 +276,8 @@ interface IPerpEngineBase {
     event ProfitVesting(
         address indexed account, uint256 indexed marketId, uint256 amountWad, uint256 lockedWad, uint256 fullyVestedAt
     );
+    /// @notice Emitted when the registry points a market at a new parameter blob.
+    event MarketParamsSet(uint256 indexed marketId, address params);
     /// @notice Emitted when a keeper refreshes a market's funding and cached PnL.
     event MarketPoked(uint256 indexed marketId, uint256 priceWad, int256 fundingIndexWad);
     /// @notice Emitted when anyone donates to the insurance fund.
@@ -347,59 +353,21 @@ interface ITrading is IPerpEngineBase {
     /// stays at or above the solvency floor and traders' unrealised profit stays below the stop ratio.
     function withdrawVaultCash(address receiver, uint256 amountTokens) external;
 
-    /// @notice Stops new risk. Pause guardian only.
-    function pause() external;
-
-    /// @notice Resumes. Admin only.
-    function unpause() external;
-
     /// @notice The market registry (markets, parameters, oracle).
     function registry() external view returns (IMarketRegistry);
 
     /// @notice An account's free collateral in WAD.
     function freeCollateralWad(address account) external view returns (uint256);
 
-    /// @notice A position's stored state.
-    function positionOf(address account, uint256 marketId) external view returns (Position memory);
-
     /// @notice An account's compact id, assigned at its first deposit or trade; 0 when none yet.
     function accountIdOf(address account) external view returns (uint32);
 
-    /// @notice The account behind an id.
-    function accountOf(uint32 accountId) external view returns (address);
-
-    /// @notice A market's stored state (funding index as of its last touch).
-    function marketState(uint256 marketId) external view returns (MarketState memory);
-
-    /// @notice The vault's cash: LP deposits, fee share and traders' realised losses, minus realised profits.
-    function vaultCashWad() external view returns (int256);
-
-    /// @notice The vault's equity: its cash minus the traders' net unrealised PnL cached per market.
-    function vaultEquityWad() external view returns (int256);
-
-    /// @notice The insurance fund's balance.
-    function insuranceFundWad() external view returns (uint256);
-
-    /// @notice Protocol fees accrued for the treasury.
-    function treasuryWad() external view returns (uint256);
 }
 
 /// @title ILiquidationModule
 /// @notice What the liquidation module implements; reached at the engine's address (the engine delegates
 /// every selector it does not know to the module, which runs on the engine's storage).
 interface ILiquidationModule is IPerpEngineBase {
-    /// @notice Applies a position's pending ADL tier drop once its delay has passed. Anyone may call; the
-    /// position moves to its new list (hints as for trade).
-    function applyTierDrop(address account, uint256 marketId, uint32[] calldata hints) external;
-
-    /// @notice Accrues funding and refreshes the market's cached PnL at the current oracle price. Anyone may call.
-    function poke(uint256 marketId) external;
-
-    /// @notice Donates collateral tokens to the insurance fund. Anyone, also while paused. Irrevocable.
-    function donateInsurance(uint256 amountTokens) external;
-
-    /// @notice Withdraws accrued protocol fees. Admin only.
-    function withdrawTreasury(address to, uint256 amountTokens) external;
 
     /// @notice Liquidates a position below maintenance margin, or continues one left in liquidation, through the
     /// waterfall: fees out of positive equity (keeper reward first), vault takeover within its capacity, the
@@ -431,6 +399,55 @@ interface ILiquidationModule is IPerpEngineBase {
 /// @notice Vault-solvency ADL, the scaling views and the engine's derived views; reached at the engine's address through the liquidation
 /// module's fallback, on the engine's storage.
 interface ISolvencyModule is IPerpEngineBase {
+    /// @notice Points a market at its current parameter blob (abi.encode(MarketParams) stored as a data
+    /// contract's code). Only the registry may call it; it does so on every listing and parameter change.
+    /// @param marketId The market.
+    /// @param params The blob's address.
+    function setMarketParams(uint256 marketId, address params) external;
+
+    /// @notice The market's current parameter blob (zero for a market the registry has not published).
+    function marketParamsOf(uint256 marketId) external view returns (address);
+
+    /// @notice Stops new risk. Pause guardian only.
+    function pause() external;
+
+    /// @notice Resumes. Admin only.
+    function unpause() external;
+
+    /// @notice A position's stored state.
+    function positionOf(address account, uint256 marketId) external view returns (Position memory);
+
+    /// @notice The account behind an id.
+    function accountOf(uint32 accountId) external view returns (address);
+
+    /// @notice A market's stored state (funding index as of its last touch).
+    function marketState(uint256 marketId) external view returns (MarketState memory);
+
+    /// @notice The vault's cash: LP deposits, fee share and traders' realised losses, minus realised profits.
+    function vaultCashWad() external view returns (int256);
+
+    /// @notice The vault's equity: its cash minus the traders' net unrealised PnL cached per market.
+    function vaultEquityWad() external view returns (int256);
+
+    /// @notice The insurance fund's balance.
+    function insuranceFundWad() external view returns (uint256);
+
+    /// @notice Protocol fees accrued for the treasury.
+    function treasuryWad() external view returns (uint256);
+
+    /// @notice Applies a position's pending ADL tier drop once its delay has passed. Anyone may call; the
+    /// position moves to its new list (hints as for trade).
+    function applyTierDrop(address account, uint256 marketId, uint32[] calldata hints) external;
+
+    /// @notice Accrues funding and refreshes the market's cached PnL at the current oracle price. Anyone may call.
+    function poke(uint256 marketId) external;
+
+    /// @notice Donates collateral tokens to the insurance fund. Anyone, also while paused. Irrevocable.
+    function donateInsurance(uint256 amountTokens) external;
+
+    /// @notice Withdraws accrued protocol fees. Admin only.
+    function withdrawTreasury(address to, uint256 amountTokens) external;
+
     /// @notice Deleverages one market side in ADL order at the oracle price (no haircut, a forced pro-rata close
     /// of each head in turn) when the side's unrealised profit exceeds the trigger ratio of the vault's equity,
     /// closing just enough to bring it back to the target ratio, within the ADL fill budget. Permissionless and

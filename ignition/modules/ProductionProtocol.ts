@@ -26,10 +26,14 @@ export default buildModule("ProductionProtocol", (m) => {
   const vault = m.contract("BackstopVault", [collateral, engine]);
   const vaultSet = m.call(engine, "setVault", [vault]);
   const lens = m.contract("PerpLens", [engine]);
-  const sequencerSet = m.call(registry, "setSequencerFeed", [
-    m.getParameter<string>("sequencerFeed"),
-    m.getParameter<number>("sequencerGracePeriod", 3600),
-  ]);
+  // From here on every listing and parameter change is published to the engine.
+  const bound = m.call(registry, "bindEngine", [engine]);
+  const sequencerSet = m.call(
+    registry,
+    "setSequencerFeed",
+    [m.getParameter<string>("sequencerFeed"), m.getParameter<number>("sequencerGracePeriod", 3600)],
+    { after: [bound] },
+  );
 
   let previous: Future = sequencerSet;
   for (const preset of Object.values(MARKET_PRESETS)) {

@@ -17,10 +17,12 @@ export default buildModule("Protocol", (m) => {
   const engine = m.contract("PerpEngine", [usdc, registry, liquidationModule, admin]);
   const vault = m.contract("BackstopVault", [usdc, engine]);
   m.call(engine, "setVault", [vault]);
+  // From here on every listing and parameter change is published to the engine.
+  const bound = m.call(registry, "bindEngine", [engine]);
   const lens = m.contract("PerpLens", [engine]);
 
   const feeds: Record<string, ContractFuture<string>> = {};
-  let previous: Future | undefined;
+  let previous: Future = bound;
   for (const preset of Object.values(MARKET_PRESETS)) {
     const id = preset.symbol.replace("-", "");
     const feed = m.contract("MockAggregator", [8, `${preset.symbol} mock`, feedAnswer(preset.initialPrice)], {
@@ -30,7 +32,7 @@ export default buildModule("Protocol", (m) => {
     // Listing order fixes the market ids (1, 2, ...), so each listing waits for the previous one.
     previous = m.call(registry, "listMarket", [symbolBytes32(preset.symbol), marketConfig(preset, feed)], {
       id: `List${id}`,
-      after: previous ? [previous, feed] : [feed],
+      after: [previous, feed],
     });
   }
 

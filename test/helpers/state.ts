@@ -44,6 +44,7 @@ export async function registryState(registry: MarketRegistry) {
       config: await registry.marketConfig(id),
       symbol: await registry.symbolOf(id),
       compliant: await registry.isRiskCompliant(id),
+      params: await registry.paramsOf(id),
     });
   }
   return {
@@ -52,6 +53,7 @@ export async function registryState(registry: MarketRegistry) {
     protocol: await registry.protocolConfig(),
     sequencerFeed: await registry.sequencerFeed(),
     sequencerGracePeriod: await registry.sequencerGracePeriod(),
+    engine: await registry.engine(),
     maxDeviationWad: await registry.maxDeviationWad(),
     maxVaultExposureCapWad: await registry.maxVaultExposureCapWad(),
     effectiveLpFeeWad: await registry.effectiveLpFeeWad(),

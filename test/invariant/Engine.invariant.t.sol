@@ -378,10 +378,10 @@ contract EngineInvariantTest is BaseTest {
 
     /// @notice DESIGN "Vault solvency", call by call: vault-solvency ADL runs only above the trigger (below it the
     /// call reverts and changes nothing), closes the side's profitable heads in ADL order (tiers from the highest,
-    /// never skipping, each head once; after the partial close that meets the target only rounding dust of the
-    /// next heads) at the oracle price with no fee, impact or haircut, pays each
-    /// its profit (after any scaling) and margin share, stops at the target but for the size rounding (or at the
-    /// budget, or when no profitable head is left), and the vault pays the keeper max(floor, fraction of notional).
+    /// never skipping, each head once, nothing after the partial close that meets the target) at the oracle price
+    /// with no fee, impact or haircut, pays each its profit (after any scaling) and margin share, stops at or just
+    /// under the target (the last close's size rounds up; or at the budget, or when no profitable head is left),
+    /// and the vault pays the keeper max(floor, fraction of notional).
     /// hardhat-config: invariant.depth = 128
     function invariant_solvencyAdl_closesTheSidesHeadsInOrderDownToTheTarget() public view {
         assertEq(ledger.ghostSolvencyViolations(), 0, ledger.lastSolvencyViolation());

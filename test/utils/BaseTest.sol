@@ -89,6 +89,7 @@ abstract contract BaseTest is LeanTest {
 
         vm.startPrank(admin);
         engine.setVault(address(vault));
+        registry.bindEngine(address(engine));
         registry.listMarket("ETH-USD", _marketConfig(address(ethFeed), ETH_PRICE_WAD));
         registry.listMarket("BTC-USD", _marketConfig(address(btcFeed), BTC_PRICE_WAD));
         vm.stopPrank();

@@ -234,6 +234,17 @@ export const perpEngineAbi = [
         "type": "address"
       }
     ],
+    "name": "NotRegistry",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
     "name": "NotVault",
     "type": "error"
   },
@@ -847,6 +858,25 @@ export const perpEngineAbi = [
       }
     ],
     "name": "MarginMoved",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "marketId",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "address",
+        "name": "params",
+        "type": "address"
+      }
+    ],
+    "name": "MarketParamsSet",
     "type": "event"
   },
   {
@@ -1971,6 +2001,25 @@ export const perpEngineAbi = [
         "type": "uint256"
       }
     ],
+    "name": "marketParamsOf",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "marketId",
+        "type": "uint256"
+      }
+    ],
     "name": "marketState",
     "outputs": [
       {
@@ -2332,6 +2381,24 @@ export const perpEngineAbi = [
       }
     ],
     "name": "revokeRole",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "marketId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "params",
+        "type": "address"
+      }
+    ],
+    "name": "setMarketParams",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -2718,6 +2785,33 @@ export const marketRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "engine",
+        "type": "address"
+      }
+    ],
+    "name": "EngineAlreadyBound",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "engine",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "registry",
+        "type": "address"
+      }
+    ],
+    "name": "EngineRegistryMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "feeWad",
         "type": "uint256"
@@ -2902,6 +2996,17 @@ export const marketRegistryAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "marketId",
+        "type": "uint256"
+      }
+    ],
+    "name": "ParamsPublishFailed",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "SequencerDown",
     "type": "error"
@@ -2942,6 +3047,19 @@ export const marketRegistryAbi = [
     "inputs": [],
     "name": "ZeroAddress",
     "type": "error"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "engine",
+        "type": "address"
+      }
+    ],
+    "name": "EngineBound",
+    "type": "event"
   },
   {
     "anonymous": false,
@@ -3181,6 +3299,25 @@ export const marketRegistryAbi = [
       }
     ],
     "name": "MarketListed",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "marketId",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "address",
+        "name": "params",
+        "type": "address"
+      }
+    ],
+    "name": "MarketParamsPublished",
     "type": "event"
   },
   {
@@ -3448,6 +3585,19 @@ export const marketRegistryAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "engine_",
+        "type": "address"
+      }
+    ],
+    "name": "bindEngine",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "effectiveLpFeeWad",
     "outputs": [
@@ -3455,6 +3605,19 @@ export const marketRegistryAbi = [
         "internalType": "uint256",
         "name": "",
         "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "engine",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
       }
     ],
     "stateMutability": "view",
@@ -4048,6 +4211,25 @@ export const marketRegistryAbi = [
         "internalType": "uint64",
         "name": "",
         "type": "uint64"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "marketId",
+        "type": "uint256"
+      }
+    ],
+    "name": "paramsOf",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
       }
     ],
     "stateMutability": "view",
@@ -6613,6 +6795,33 @@ export const protocolErrorsAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "engine",
+        "type": "address"
+      }
+    ],
+    "name": "EngineAlreadyBound",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "engine",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "registry",
+        "type": "address"
+      }
+    ],
+    "name": "EngineRegistryMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "spender",
         "type": "address"
       },
@@ -7081,6 +7290,17 @@ export const protocolErrorsAbi = [
         "type": "address"
       }
     ],
+    "name": "NotRegistry",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
     "name": "NotVault",
     "type": "error"
   },
@@ -7203,6 +7423,17 @@ export const protocolErrorsAbi = [
       }
     ],
     "name": "ParameterOutOfBounds",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "marketId",
+        "type": "uint256"
+      }
+    ],
+    "name": "ParamsPublishFailed",
     "type": "error"
   },
   {

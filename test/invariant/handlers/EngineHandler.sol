@@ -629,8 +629,6 @@ contract EngineHandler is CommonBase, StdUtils {
                 vm.toString(ledger.countSolvencyCalls()),
                 " (closes ",
                 vm.toString(ledger.countSolvencyCloses()),
-                ", of dust ",
-                vm.toString(ledger.countSolvencyDustCloses()),
                 ")"
             )
         );

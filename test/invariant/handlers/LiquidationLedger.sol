@@ -206,7 +206,6 @@ contract LiquidationLedger {
     uint256 public countSkips;
     uint256 public countSolvencyCalls;
     uint256 public countSolvencyCloses;
-    uint256 public countSolvencyDustCloses;
 
     uint256 public ghostDeficitViolations;
     uint256 public ghostHaircutsAboveProfit;
@@ -371,11 +370,12 @@ contract LiquidationLedger {
         uint256 side = c.isLong ? 0 : 1;
         bool budgetSpent = c.closes == _call.budget;
         bool walkDone = _walkNext[side] >= _walk[side].length;
-        if (!budgetSpent && !walkDone && c.profitAfterWad > c.targetWad + c.maxPiWad / 1e18 + 2) {
+        if (!budgetSpent && !walkDone && c.profitAfterWad > c.targetWad + c.closes + 2) {
             _violateSolvency("vault-solvency ADL stopped above the target with budget and heads left");
         }
-        // Just enough: the closes never take the side's profit below the target (but for a wei per close).
-        if (c.closes != 0 && c.profitAfterWad + c.closes + 2 < c.targetWad) {
+        // Just enough: the closes take the side's profit below the target by less than the last close's size
+        // rounding (one wei of size at the largest profit per unit) and a wei per close.
+        if (c.closes != 0 && c.profitAfterWad + c.maxPiWad / 1e18 + c.closes + 2 < c.targetWad) {
             _violateSolvency("vault-solvency ADL closed more than the target needs");
         }
         (uint256 profitNow,,) = engine.solvencyAdlStatus(_call.marketId, c.isLong);
@@ -779,13 +779,8 @@ contract LiquidationLedger {
         int256 pi = _solvency.isLong ? netPrice - p.jWad : p.jWad - netPrice;
         uint256 profit = pi > 0 ? q.wMulDown(uint256(pi)) : 0;
         if (pi <= 0) _violateSolvency("vault-solvency close of a position without profit");
-        // The partial close meets the target but for the size rounding. The engine goes on with the residue (less
-        // than the largest profit per unit, in wei) and may close a few wei of the next heads: tolerated only as
-        // such dust, and counted.
-        if (_solvency.partialClose) {
-            if (profit > _solvency.maxPiWad / 1e18 + 1) _violateSolvency("a close beyond dust after a partial close");
-            ++countSolvencyDustCloses;
-        }
+        // The partial close (its size rounded up) meets the target: nothing may follow it.
+        if (_solvency.partialClose) _violateSolvency("a close after the partial close that met the target");
         if (q != p.sizeWad.abs()) _solvency.partialClose = true;
         uint256 expectedPaid = profit;
         if (_scaled.set) {
