@@ -16,6 +16,7 @@ import {
   disableFunding,
   ethers,
   fundAccounts,
+  setPrice,
   tokens,
 } from "./fixture.js";
 import {
@@ -122,6 +123,19 @@ export async function leaveVaultRoom(d: Book, roomWad: bigint) {
   await d.engine.poke(ETH);
   await setProtocol(d, { floorAbsoluteUsdWad: (await d.engine.vaultEquityWad()) - roomWad });
   expect(await d.engine.solvencyFloorWad()).to.equal((await d.engine.vaultEquityWad()) - roomWad);
+}
+
+/**
+ * A book where nothing but ADL pays a deficit: no fee share reaches the insurance fund (it stays empty), `openPositions`
+ * opens the book, then ETH moves to `priceUsd` and the vault is left exactly at its floor.
+ */
+export async function deployNothingPaysBook(priceUsd: number, openPositions: (d: Book) => Promise<void>): Promise<Book> {
+  const d = await deployBook();
+  await setProtocol(d, { insuranceFeeShareWad: 0n });
+  await openPositions(d);
+  await setPrice(d.ethFeed, priceUsd);
+  await leaveVaultRoom(d, 0n);
+  return d;
 }
 
 /* POSITIONS */

@@ -8,7 +8,7 @@
  * blocks. The journal keeps only the most recent `journalDepth` blocks (older ones are final for our purposes).
  */
 import type { Address } from "viem";
-import { k } from "@open-waterfall/sdk";
+import { k, type ProtocolLog } from "@open-waterfall/sdk";
 
 import { KIndex, type PositionId, type Side } from "../index/kIndex.ts";
 
@@ -40,26 +40,14 @@ export type TrackedPosition = {
   readonly block: bigint;
 };
 
-/** The fields of a PositionUpdated event the book needs. */
-export type PositionUpdate = {
-  readonly account: Address;
-  readonly marketId: bigint;
-  readonly sizeWad: bigint;
-  readonly marginWad: bigint;
-  readonly jWad: bigint;
-  readonly f0Wad: bigint;
-  readonly tier: number;
-  readonly pendingTier: number;
-  readonly pendingTierSince: number;
-};
+/** The fields of a PositionUpdated event the book needs: all of them, as the SDK decodes them. */
+export type PositionUpdate = Readonly<ProtocolLog<"PositionUpdated">["args"]>;
 
-/** The fields of a Liquidated event the book needs. */
-export type LiquidationUpdate = {
-  readonly account: Address;
-  readonly marketId: bigint;
-  /** Size left in liquidation after this call; zero when the position is gone. */
-  readonly remainingSizeWad: bigint;
-};
+/**
+ * The fields of a Liquidated event the book needs, as the SDK decodes them. `remainingSizeWad` is the size left in
+ * liquidation after the call; zero when the position is gone.
+ */
+export type LiquidationUpdate = Readonly<Pick<ProtocolLog<"Liquidated">["args"], "account" | "marketId" | "remainingSizeWad">>;
 
 type JournalEntry = { readonly block: bigint; readonly id: PositionId; readonly previous: TrackedPosition | undefined };
 

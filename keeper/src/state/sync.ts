@@ -5,35 +5,19 @@
  * both agree on and the range is read again. A reorganisation deeper than the journal rebuilds from the deployment
  * block.
  */
+import type { ProtocolLog } from "@open-waterfall/sdk";
 import type { Hex, PublicClient } from "viem";
 
 import type { KeeperLogger } from "../log.ts";
-import { type PositionBook, ReorgTooDeepError } from "./positionBook.ts";
+import { type LiquidationUpdate, type PositionBook, type PositionUpdate, ReorgTooDeepError } from "./positionBook.ts";
 
-/** A decoded engine event the book is built from. */
+/** Where a decoded engine log sits and which event it is: the fields of the SDK's log the follower orders by. */
+type BookLog<E extends "PositionUpdated" | "Liquidated"> = Pick<ProtocolLog<E>, "eventName" | "blockNumber" | "logIndex">;
+
+/** A decoded engine event the book is built from: the SDK's log narrowed to what the book needs. */
 export type BookEvent =
-  | {
-      readonly eventName: "PositionUpdated";
-      readonly blockNumber: bigint;
-      readonly logIndex: number;
-      readonly args: {
-        readonly account: `0x${string}`;
-        readonly marketId: bigint;
-        readonly sizeWad: bigint;
-        readonly marginWad: bigint;
-        readonly jWad: bigint;
-        readonly f0Wad: bigint;
-        readonly tier: number;
-        readonly pendingTier: number;
-        readonly pendingTierSince: number;
-      };
-    }
-  | {
-      readonly eventName: "Liquidated";
-      readonly blockNumber: bigint;
-      readonly logIndex: number;
-      readonly args: { readonly account: `0x${string}`; readonly marketId: bigint; readonly remainingSizeWad: bigint };
-    };
+  | (BookLog<"PositionUpdated"> & { readonly args: PositionUpdate })
+  | (BookLog<"Liquidated"> & { readonly args: LiquidationUpdate });
 
 /** Reads the book's events in a block range (inclusive), in any order. */
 export type BookEventReader = (fromBlock: bigint, toBlock: bigint) => Promise<readonly BookEvent[]>;

@@ -6,6 +6,7 @@ import {
   type Book,
   adlSlice,
   deployBook,
+  deployNothingPaysBook,
   equityAtWad,
   eventsNamed,
   eventsOf,
@@ -22,7 +23,6 @@ import {
   planAdl,
   positionIn,
   positionUpdated,
-  setProtocol,
   splitEquity,
   termsAt,
   tierList,
@@ -30,15 +30,20 @@ import {
 
 const GAP = w(3850);
 
-/**
- * alice 10 ETH long at about 41x; bob 6 short at 45x (tier 4) and carol 6 short at 30x (tier 3); ETH gaps to
- * $3,850 and the vault is left $100 above its floor. The insurance fund holds its share of the opening fees.
- */
-async function deployPartlyPaidBook() {
-  const d = await deployBook();
+/** alice 10 ETH long at about 41x; bob 6 short at 45x (tier 4) and carol 6 short at 30x (tier 3). */
+async function openGapBook(d: Book) {
   await open(d, d.alice, w(10), w(1000));
   await open(d, d.bob, -w(6), marginFor(w(6), 45n));
   await open(d, d.carol, -w(6), marginFor(w(6), 30n));
+}
+
+/**
+ * The gap book, then ETH gaps to $3,850 and the vault is left $100 above its floor. The insurance fund holds its
+ * share of the opening fees.
+ */
+async function deployPartlyPaidBook() {
+  const d = await deployBook();
+  await openGapBook(d);
   await setPrice(d.ethFeed, 3850);
   await leaveVaultRoom(d, w(100));
   return d;
@@ -46,14 +51,7 @@ async function deployPartlyPaidBook() {
 
 /** As deployPartlyPaidBook, but no fee reaches the insurance fund and the vault sits exactly at its floor. */
 async function deployUnpaidBook() {
-  const d = await deployBook();
-  await setProtocol(d, { insuranceFeeShareWad: 0n });
-  await open(d, d.alice, w(10), w(1000));
-  await open(d, d.bob, -w(6), marginFor(w(6), 45n));
-  await open(d, d.carol, -w(6), marginFor(w(6), 30n));
-  await setPrice(d.ethFeed, 3850);
-  await leaveVaultRoom(d, 0n);
-  return d;
+  return deployNothingPaysBook(3850, openGapBook);
 }
 
 /**
@@ -62,15 +60,12 @@ async function deployUnpaidBook() {
  * (higher J); dave's profit is only about $40 a unit.
  */
 async function deploySmallProfitBook() {
-  const d = await deployBook();
-  await setProtocol(d, { insuranceFeeShareWad: 0n });
-  await open(d, d.alice, w(10), w(1000));
-  await open(d, d.bob, -w(5), marginFor(w(5), 45n));
-  await setPrice(d.ethFeed, 3890);
-  await open(d, d.dave, -w(5), marginFor(w(5), 45n));
-  await setPrice(d.ethFeed, 3850);
-  await leaveVaultRoom(d, 0n);
-  return d;
+  return deployNothingPaysBook(3850, async (d) => {
+    await open(d, d.alice, w(10), w(1000));
+    await open(d, d.bob, -w(5), marginFor(w(5), 45n));
+    await setPrice(d.ethFeed, 3890);
+    await open(d, d.dave, -w(5), marginFor(w(5), 45n));
+  });
 }
 
 /**
@@ -78,29 +73,23 @@ async function deploySmallProfitBook() {
  * (tier 3), who are at a loss after the move to $3,850.
  */
 async function deployUnprofitableHeadBook() {
-  const d = await deployBook();
-  await setProtocol(d, { insuranceFeeShareWad: 0n });
-  await open(d, d.alice, w(10), w(1000));
-  await open(d, d.bob, -w(4), marginFor(w(4), 30n));
-  await open(d, d.grace, -w(10), marginFor(w(10), 15n));
-  await setPrice(d.ethFeed, 3849);
-  await open(d, d.frank, -w(3), marginFor(w(3), 45n));
-  await open(d, d.erin, -w(3), marginFor(w(3), 30n));
-  await setPrice(d.ethFeed, 3850);
-  await leaveVaultRoom(d, 0n);
-  return d;
+  return deployNothingPaysBook(3850, async (d) => {
+    await open(d, d.alice, w(10), w(1000));
+    await open(d, d.bob, -w(4), marginFor(w(4), 30n));
+    await open(d, d.grace, -w(10), marginFor(w(10), 15n));
+    await setPrice(d.ethFeed, 3849);
+    await open(d, d.frank, -w(3), marginFor(w(3), 45n));
+    await open(d, d.erin, -w(3), marginFor(w(3), 30n));
+  });
 }
 
 /** Nothing pays. heidi 10 short at 2x (exempt) and bob 2 short at 5x (tier 1), both in profit after the gap. */
 async function deployExemptBook() {
-  const d = await deployBook();
-  await setProtocol(d, { insuranceFeeShareWad: 0n });
-  await open(d, d.alice, w(10), w(1000));
-  await open(d, d.heidi, -w(10), marginFor(w(10), 2n));
-  await open(d, d.bob, -w(2), marginFor(w(2), 5n));
-  await setPrice(d.ethFeed, 3850);
-  await leaveVaultRoom(d, 0n);
-  return d;
+  return deployNothingPaysBook(3850, async (d) => {
+    await open(d, d.alice, w(10), w(1000));
+    await open(d, d.heidi, -w(10), marginFor(w(10), 2n));
+    await open(d, d.bob, -w(2), marginFor(w(2), 5n));
+  });
 }
 
 /**
@@ -108,15 +97,12 @@ async function deployExemptBook() {
  * bob adds $2,000 of margin (about 8x): his drop to tier 1 is pending for an hour.
  */
 async function deployPendingDropBook() {
-  const d = await deployBook();
-  await setProtocol(d, { insuranceFeeShareWad: 0n });
-  await open(d, d.alice, w(5), w(500));
-  await open(d, d.bob, -w(5), marginFor(w(5), 45n));
-  await open(d, d.carol, -w(5), marginFor(w(5), 30n));
-  await d.engine.connect(d.bob).addMargin(ETH, w(2000));
-  await setPrice(d.ethFeed, 3850);
-  await leaveVaultRoom(d, 0n);
-  return d;
+  return deployNothingPaysBook(3850, async (d) => {
+    await open(d, d.alice, w(5), w(500));
+    await open(d, d.bob, -w(5), marginFor(w(5), 45n));
+    await open(d, d.carol, -w(5), marginFor(w(5), 30n));
+    await d.engine.connect(d.bob).addMargin(ETH, w(2000));
+  });
 }
 
 /**
@@ -124,14 +110,11 @@ async function deployPendingDropBook() {
  * ETH jumps to $4,150, through bob's bankruptcy price (about $4,098).
  */
 async function deployUnpaidShortBook() {
-  const d = await deployBook();
-  await setProtocol(d, { insuranceFeeShareWad: 0n });
-  await open(d, d.bob, -w(10), w(1000));
-  await open(d, d.alice, w(6), marginFor(w(6), 45n));
-  await open(d, d.carol, w(6), marginFor(w(6), 30n));
-  await setPrice(d.ethFeed, 4150);
-  await leaveVaultRoom(d, 0n);
-  return d;
+  return deployNothingPaysBook(4150, async (d) => {
+    await open(d, d.bob, -w(10), w(1000));
+    await open(d, d.alice, w(6), marginFor(w(6), 45n));
+    await open(d, d.carol, w(6), marginFor(w(6), 30n));
+  });
 }
 
 /** The waterfall numbers of a whole bankrupt position at `priceWad` (the vault takes nothing over). */

@@ -22,13 +22,13 @@ import {
   type Book,
   adlSlice,
   deployBook,
+  deployNothingPaysBook,
   equityAtWad,
   eventsOf,
   expectConservation,
   expectLedger,
   expectRevertUnchanged,
   keeperRewardWad,
-  leaveVaultRoom,
   ledgerOf,
   marginFor,
   mined,
@@ -71,14 +71,19 @@ async function deploySolvencyBook() {
  * $6,900; ETH spikes to $7,100, through dave's bankruptcy price (about $7,068), and the vault is left at its floor.
  */
 async function deployScaledAdlBook() {
-  const d = await deployBook();
-  await setProtocol(d, { insuranceFeeShareWad: 0n });
-  await openSolvencyBook(d);
-  await setPrice(d.ethFeed, 6900);
-  await open(d, d.dave, -w(10), w(1_720));
-  await setPrice(d.ethFeed, 7100);
-  await leaveVaultRoom(d, 0n);
-  return d;
+  return deployNothingPaysBook(7100, async (d) => {
+    await openSolvencyBook(d);
+    await setPrice(d.ethFeed, 6900);
+    await open(d, d.dave, -w(10), w(1_720));
+  });
+}
+
+/** The solvency book with ETH moved to `priceUsd` and the market poked there; P is that price in WAD. */
+async function solvencyBookAt(priceUsd: number) {
+  const d = await networkHelpers.loadFixture(deploySolvencyBook);
+  await setPrice(d.ethFeed, priceUsd);
+  await d.engine.poke(ETH);
+  return { d, P: w(priceUsd) };
 }
 
 /** The solvency numbers at P from the stored aggregates and the vault's cash (F = 0, ETH the only market). */
@@ -143,10 +148,7 @@ describe("vault-solvency ADL", () => {
   });
 
   it("test_deleverageForSolvency_closesTheHeadsInAdlOrderJustEnoughToReachTheTargetAndPaysTheKeeper", async () => {
-    const d = await networkHelpers.loadFixture(deploySolvencyBook);
-    const P = w(5600);
-    await setPrice(d.ethFeed, 5600);
-    await d.engine.poke(ETH);
+    const { d, P } = await solvencyBookAt(5600);
     const pc = await d.registry.protocolConfig();
     // Below the scaling threshold (0.75 of the equity): φ = 1, profit is paid whole.
     expect(await profitScaleAt(d, P)).to.equal(WAD);
@@ -270,10 +272,7 @@ describe("vault-solvency ADL", () => {
 
 describe("pro-rata profit scaling", () => {
   it("test_closePosition_scalesProfitAboveTheHighestThresholdCountsTheWithheldPartAndVestsTheRest", async () => {
-    const d = await networkHelpers.loadFixture(deploySolvencyBook);
-    const P = w(7000);
-    await setPrice(d.ethFeed, 7000);
-    await d.engine.poke(ETH);
+    const { d, P } = await solvencyBookAt(7000);
     const pc = await d.registry.protocolConfig();
     const phi = await profitScaleAt(d, P);
     // Longs about $3.37M in profit against about $1.66M of equity: φ = 0.75 × 1.66M / 3.37M, about 0.37.
@@ -325,10 +324,7 @@ describe("pro-rata profit scaling", () => {
   });
 
   it("test_closePosition_neverScalesALoss", async () => {
-    const d = await networkHelpers.loadFixture(deploySolvencyBook);
-    const P = w(7000);
-    await setPrice(d.ethFeed, 7000);
-    await d.engine.poke(ETH);
+    const { d, P } = await solvencyBookAt(7000);
     expect((await profitScaleAt(d, P)) < WAD).to.equal(true);
     const before = await ledgerOf(d);
     const carol = positionIn(d, before, d.carol);
