@@ -157,7 +157,7 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
     function _params(uint256 marketId) internal view returns (MarketParams memory) {
         address pointer = _paramsOf[marketId];
         if (pointer == address(0)) revert IMarketRegistry.MarketNotListed(marketId);
-        return abi.decode(ParamsBlob.read(pointer), (MarketParams));
+        return ParamsBlob.read(pointer);
     }
 
     /// @dev φ = θ_scale × vault equity / traders' unrealised profit (all markets and sides, this market at the

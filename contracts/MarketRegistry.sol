@@ -313,7 +313,7 @@ contract MarketRegistry is IMarketRegistry, AccessControl {
     function _publish(uint256 marketId) internal {
         address sink = engine;
         if (sink == address(0)) return;
-        address params = ParamsBlob.write(abi.encode(_paramsFor(_markets[marketId])));
+        address params = ParamsBlob.write(_paramsFor(_markets[marketId]));
         if (params == address(0)) revert ParamsPublishFailed(marketId);
         paramsOf[marketId] = params;
         emit MarketParamsPublished(marketId, params);

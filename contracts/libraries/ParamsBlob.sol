@@ -1,16 +1,28 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {MarketConfig, MarketParams, ProtocolConfig} from "../interfaces/IMarketRegistry.sol";
+
 /// @title ParamsBlob
-/// @notice Stores an immutable byte string as the code of a data-only contract and reads it back.
+/// @notice Stores a market's parameters (abi.encode(MarketParams)) as the code of a data-only contract and reads
+/// them back straight into memory.
 /// @dev Reading a whole parameter set costs one cold account access (EXTCODECOPY) instead of a cold SLOAD per
 /// slot: the engine reads a market's full configuration on every action, while it changes only on admin calls.
 /// The code starts with a STOP byte, so calling the contract does nothing.
 library ParamsBlob {
-    /// @dev Deploys `data` (prefixed by STOP) as runtime code and returns the contract's address (zero when the
-    /// creation failed).
-    function write(bytes memory data) internal returns (address pointer) {
-        bytes memory runtime = abi.encodePacked(hex"00", data);
+    /// @dev abi.encode(MarketParams) is 40 words, every field inline: MarketConfig's 18 value fields, its 4 tier
+    /// bounds, ProtocolConfig's 16 fields, the sequencer feed and its grace period. Offsets count the STOP byte.
+    uint256 private constant MARKET_VALUES = 1;
+    uint256 private constant MARKET_VALUES_BYTES = 576; // 18 words
+    uint256 private constant TIER_BOUNDS = 577; // MARKET_VALUES + MARKET_VALUES_BYTES; 4 words
+    uint256 private constant PROTOCOL = 705; // TIER_BOUNDS + 128
+    uint256 private constant PROTOCOL_BYTES = 512; // 16 words
+    uint256 private constant SEQUENCER = 1217; // PROTOCOL + PROTOCOL_BYTES; 2 words
+    uint256 internal constant CODE_SIZE = 1281; // SEQUENCER + 64
+
+    /// @dev Deploys the parameters as a blob; returns its address (zero when the creation failed).
+    function write(MarketParams memory params) internal returns (address pointer) {
+        bytes memory runtime = abi.encodePacked(hex"00", abi.encode(params));
         // Init code: PUSH4 len, DUP1, PUSH1 14, PUSH1 0, CODECOPY, PUSH1 0, RETURN; then the runtime code.
         bytes memory init = abi.encodePacked(hex"63", uint32(runtime.length), hex"80600e6000396000f3", runtime);
         assembly ("memory-safe") {
@@ -18,12 +30,19 @@ library ParamsBlob {
         }
     }
 
-    /// @dev The bytes stored at `pointer` (without the STOP prefix); `pointer` must come from `write`.
-    function read(address pointer) internal view returns (bytes memory data) {
-        uint256 size = pointer.code.length;
-        data = new bytes(size - 1);
+    /// @dev The parameters stored at `pointer`, which must come from `write`. Each word is copied into the
+    /// memory struct as abi.encode laid it out (already clean, so no decoding checks are needed): the value
+    /// fields in declaration order, the tier bounds into their own array, and the sequencer pair after the two
+    /// struct pointers of MarketParams.
+    function read(address pointer) internal view returns (MarketParams memory params) {
+        MarketConfig memory market = params.market;
+        uint32[4] memory tiers = market.tierBoundsX1e4;
+        ProtocolConfig memory protocol = params.protocol;
         assembly ("memory-safe") {
-            extcodecopy(pointer, add(data, 0x20), 1, sub(size, 1))
+            extcodecopy(pointer, market, MARKET_VALUES, MARKET_VALUES_BYTES)
+            extcodecopy(pointer, tiers, TIER_BOUNDS, 128)
+            extcodecopy(pointer, protocol, PROTOCOL, PROTOCOL_BYTES)
+            extcodecopy(pointer, add(params, 64), SEQUENCER, 64)
         }
     }
 }
