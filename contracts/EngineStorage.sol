@@ -38,6 +38,12 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
     /// @dev 10^(18 − token decimals): token amounts × this = WAD. Exact; only WAD → token rounds (down).
     uint256 internal immutable TOKEN_TO_WAD;
 
+    /// @dev Declared first so they share slot 1 with Pausable's flag, which every new-risk action reads anyway:
+    /// the treasury's fees (written by every trade) and the gross open-interest notional of all markets (the
+    /// solvency floor's base, refreshed by every action).
+    uint120 internal _treasuryWad;
+    uint128 internal _totalNotionalWad;
+
     address public vault;
     uint32 public accountCount;
 
@@ -98,8 +104,6 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
     uint128 internal _insuranceFundWad;
     int128 internal _totalTraderPnlWad;
     uint128 internal _totalTraderProfitWad;
-    uint128 internal _totalNotionalWad;
-    uint128 internal _treasuryWad;
 
     /// @dev Each market's current parameter blob, pushed by the registry on every change (see ParamsBlob).
     mapping(uint256 marketId => address) internal _paramsOf;
@@ -282,7 +286,7 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
         uint256 toTreasury = feeWad.wMulDown(pc.treasuryFeeShareWad);
         uint256 toVault = feeWad - toInsurance - toTreasury;
         _insuranceFundWad += toInsurance.toUint128();
-        _treasuryWad += toTreasury.toUint128();
+        _treasuryWad += toTreasury.toUint120();
         _vaultCashWad += toVault.toInt256().toInt128();
         emit FeesDistributed(ctx.marketId, toInsurance, toTreasury, toVault);
     }

@@ -146,7 +146,7 @@ contract SolvencyModule is EngineStorage, ISolvencyModule {
         if (amountTokens == 0) revert ZeroAmount();
         uint256 amountWad = amountTokens * TOKEN_TO_WAD;
         if (amountWad > _treasuryWad) revert InsufficientTreasury(_treasuryWad, amountWad);
-        _treasuryWad -= uint128(amountWad);
+        _treasuryWad -= uint120(amountWad);
         emit TreasuryWithdrawn(to, amountTokens);
         collateral.safeTransfer(to, amountTokens);
     }

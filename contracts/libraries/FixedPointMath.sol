@@ -13,27 +13,41 @@ library FixedPointMath {
     int256 internal constant SWAD = 1e18;
 
     function mulDivDown(uint256 x, uint256 y, uint256 d) internal pure returns (uint256) {
-        return Math.mulDiv(x, y, d);
+        return _mulDiv(x, y, d, false);
     }
 
     function mulDivUp(uint256 x, uint256 y, uint256 d) internal pure returns (uint256) {
-        return Math.mulDiv(x, y, d, Math.Rounding.Ceil);
+        return _mulDiv(x, y, d, true);
     }
 
     function wMulDown(uint256 x, uint256 y) internal pure returns (uint256) {
-        return Math.mulDiv(x, y, WAD);
+        return _mulDiv(x, y, WAD, false);
     }
 
     function wMulUp(uint256 x, uint256 y) internal pure returns (uint256) {
-        return Math.mulDiv(x, y, WAD, Math.Rounding.Ceil);
+        return _mulDiv(x, y, WAD, true);
     }
 
     function wDivDown(uint256 x, uint256 y) internal pure returns (uint256) {
-        return Math.mulDiv(x, WAD, y);
+        return _mulDiv(x, WAD, y, false);
     }
 
     function wDivUp(uint256 x, uint256 y) internal pure returns (uint256) {
-        return Math.mulDiv(x, WAD, y, Math.Rounding.Ceil);
+        return _mulDiv(x, WAD, y, true);
+    }
+
+    /// @dev x · y / d, exact before rounding. When the product fits in 256 bits (every amount the protocol
+    /// handles) it divides directly; otherwise OpenZeppelin's 512-bit mulDiv gives the same result. A zero d
+    /// panics (0x12) on both paths.
+    function _mulDiv(uint256 x, uint256 y, uint256 d, bool up) private pure returns (uint256) {
+        unchecked {
+            uint256 p = x * y;
+            if (x == 0 || p / x == y) {
+                uint256 q = p / d;
+                return up && p % d != 0 ? q + 1 : q;
+            }
+        }
+        return Math.mulDiv(x, y, d, up ? Math.Rounding.Ceil : Math.Rounding.Floor);
     }
 
     /// @notice Signed x / d rounded towards negative infinity (d > 0).

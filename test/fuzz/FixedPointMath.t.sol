@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {Test} from "forge-std/Test.sol";
+import {Test, stdError} from "forge-std/Test.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 import {FixedPointMath} from "../../contracts/libraries/FixedPointMath.sol";
 
@@ -40,6 +41,28 @@ contract FixedPointMathFuzzTest is Test {
         unchecked {
             assertEq(down * d + remainder, x * y, "down*d + remainder is not x*y");
         }
+    }
+
+    /// @dev The direct path (the product fits in 256 bits) and the 512-bit fallback give OpenZeppelin's result.
+    function test_fuzz_mulDiv_matchesTheFullPrecisionMulDiv(uint256 x, uint256 y, uint256 d, bool wide) public pure {
+        if (!wide) {
+            x = bound(x, 0, type(uint128).max);
+            y = bound(y, 0, type(uint128).max);
+        }
+        d = bound(d, x == 0 ? 1 : x, type(uint256).max); // the quotient fits
+        assertEq(FixedPointMath.mulDivDown(x, y, d), Math.mulDiv(x, y, d), "down");
+        assertEq(FixedPointMath.mulDivUp(x, y, d), Math.mulDiv(x, y, d, Math.Rounding.Ceil), "up");
+    }
+
+    function mulDivDownExternal(uint256 x, uint256 y, uint256 d) external pure returns (uint256) {
+        return FixedPointMath.mulDivDown(x, y, d);
+    }
+
+    function test_fuzz_mulDiv_byZeroPanicsOnBothPaths(uint256 x, uint256 y) public {
+        vm.expectRevert(stdError.divisionError);
+        this.mulDivDownExternal(bound(x, 0, type(uint128).max), bound(y, 0, type(uint128).max), 0);
+        vm.expectRevert(stdError.divisionError);
+        this.mulDivDownExternal(bound(x, 1 << 200, type(uint256).max), bound(y, 1 << 200, type(uint256).max), 0);
     }
 
     function test_fuzz_wMulAndWDiv_roundAsNamed(uint256 x, uint256 y) public pure {
