@@ -69,8 +69,10 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
         int256 longJSum;
         int256 shortJSum;
         int104 fundingIndexWad;
-        uint40 lastUpdateTime;
-        uint112 lastPriceWad;
+        uint32 lastUpdateTime;
+        uint96 lastPriceWad;
+        /// @dev The registry's nonce that created the market's parameter blob (zero: not published).
+        uint24 paramsNonce;
     }
 
     /// @dev Per-market loss accounting: the public bad-debt counter and the insurance fund's daily usage (the
@@ -104,9 +106,6 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
     uint128 internal _insuranceFundWad;
     int128 internal _totalTraderPnlWad;
     uint128 internal _totalTraderProfitWad;
-
-    /// @dev Each market's current parameter blob, pushed by the registry on every change (see ParamsBlob).
-    mapping(uint256 marketId => address) internal _paramsOf;
 
     /// @dev Everything one action needs about its market, read once.
     struct Ctx {
@@ -153,15 +152,15 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
             );
             m.fundingIndexWad = index.toInt104();
         }
-        m.lastUpdateTime = uint40(block.timestamp);
+        m.lastUpdateTime = uint32(block.timestamp);
         ctx.fundingIndexWad = index;
     }
 
     /// @dev The market's parameters as last published by the registry; an unknown market has none.
     function _params(uint256 marketId) internal view returns (MarketParams memory) {
-        address pointer = _paramsOf[marketId];
-        if (pointer == address(0)) revert IMarketRegistry.MarketNotListed(marketId);
-        return ParamsBlob.read(pointer);
+        uint256 nonce = _markets[marketId].paramsNonce;
+        if (nonce == 0) revert IMarketRegistry.MarketNotListed(marketId);
+        return ParamsBlob.read(ParamsBlob.addressOf(address(_registry), nonce));
     }
 
     /// @dev φ = θ_scale × vault equity / traders' unrealised profit (all markets and sides, this market at the
@@ -230,7 +229,7 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
         ).toUint256().toUint128();
         _totalNotionalWad = (_totalNotionalWad + notional - ctx.cachedNotionalWad).toUint128();
         (ctx.cachedLongPnlWad, ctx.cachedShortPnlWad, ctx.cachedNotionalWad) = (longPnl, shortPnl, notional);
-        m.lastPriceWad = ctx.priceWad.toUint112();
+        m.lastPriceWad = ctx.priceWad.toUint96();
     }
 
     /// @dev The market's side PnL and notional as the running totals hold them: at the last refresh's price and

@@ -50,6 +50,9 @@ contract MarketRegistry is IMarketRegistry, AccessControl {
     address public override engine;
     /// @inheritdoc IMarketRegistry
     mapping(uint256 marketId => address) public override paramsOf;
+    /// @dev The registry's account nonce for its next CREATE (a contract's nonce starts at 1); the registry
+    /// creates nothing but parameter blobs.
+    uint24 internal _nextBlobNonce = 1;
 
     /// @param admin Receives DEFAULT_ADMIN_ROLE (a timelock or multisig in production).
     /// @param protocol Initial protocol-wide parameters (checked like setProtocolConfig).
@@ -313,11 +316,15 @@ contract MarketRegistry is IMarketRegistry, AccessControl {
     function _publish(uint256 marketId) internal {
         address sink = engine;
         if (sink == address(0)) return;
+        uint24 nonce = _nextBlobNonce++;
         address params = ParamsBlob.write(_paramsFor(_markets[marketId]));
-        if (params == address(0)) revert ParamsPublishFailed(marketId);
+        // The engine finds the blob from the nonce alone: a blob anywhere else would be unreachable.
+        if (params == address(0) || params != ParamsBlob.addressOf(address(this), nonce)) {
+            revert ParamsPublishFailed(marketId);
+        }
         paramsOf[marketId] = params;
         emit MarketParamsPublished(marketId, params);
-        IMarketParamsSink(sink).setMarketParams(marketId, params);
+        IMarketParamsSink(sink).setMarketParams(marketId, nonce);
     }
 
     /// @dev Bounded: at most MAX_MARKETS markets, admin calls only.

@@ -11,6 +11,7 @@ import {MarketConfig} from "./interfaces/IMarketRegistry.sol";
 import {PositionMath} from "./libraries/PositionMath.sol";
 import {FundingMath} from "./libraries/FundingMath.sol";
 import {TierList} from "./libraries/TierList.sol";
+import {ParamsBlob} from "./libraries/ParamsBlob.sol";
 import {IMarketRegistry, ProtocolConfig} from "./interfaces/IMarketRegistry.sol";
 import {FixedPointMath} from "./libraries/FixedPointMath.sol";
 
@@ -32,16 +33,17 @@ contract SolvencyModule is EngineStorage, ISolvencyModule {
     constructor(IERC20 collateral_, IMarketRegistry registry_) EngineStorage(collateral_, registry_) {}
 
     /// @inheritdoc ISolvencyModule
-    function setMarketParams(uint256 marketId, address params) external override {
+    function setMarketParams(uint256 marketId, uint24 nonce) external override {
         if (msg.sender != address(_registry)) revert NotRegistry(msg.sender);
-        if (params == address(0)) revert ZeroAddress();
-        _paramsOf[marketId] = params;
-        emit MarketParamsSet(marketId, params);
+        if (nonce == 0) revert ZeroAmount();
+        _markets[marketId].paramsNonce = nonce;
+        emit MarketParamsSet(marketId, ParamsBlob.addressOf(address(_registry), nonce));
     }
 
     /// @inheritdoc ISolvencyModule
     function marketParamsOf(uint256 marketId) external view override returns (address) {
-        return _paramsOf[marketId];
+        uint256 nonce = _markets[marketId].paramsNonce;
+        return nonce == 0 ? address(0) : ParamsBlob.addressOf(address(_registry), nonce);
     }
 
     /// @inheritdoc ISolvencyModule

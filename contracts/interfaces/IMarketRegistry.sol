@@ -97,8 +97,9 @@ struct MarketParams {
 interface IMarketParamsSink {
     /// @notice Points the market at its current parameter blob. Only the engine's registry may call it.
     /// @param marketId The market.
-    /// @param params Address of the data contract holding abi.encode(MarketParams).
-    function setMarketParams(uint256 marketId, address params) external;
+    /// @param nonce The registry's account nonce that created the blob (a data contract holding
+    /// abi.encode(MarketParams)): the blob's address follows from it and the registry's.
+    function setMarketParams(uint256 marketId, uint24 nonce) external;
 
     /// @notice The registry the engine was deployed with.
     function registry() external view returns (IMarketRegistry);

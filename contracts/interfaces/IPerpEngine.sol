@@ -402,8 +402,8 @@ interface ISolvencyModule is IPerpEngineBase {
     /// @notice Points a market at its current parameter blob (abi.encode(MarketParams) stored as a data
     /// contract's code). Only the registry may call it; it does so on every listing and parameter change.
     /// @param marketId The market.
-    /// @param params The blob's address.
-    function setMarketParams(uint256 marketId, address params) external;
+    /// @param nonce The registry's account nonce that created the blob; its address is derived from it.
+    function setMarketParams(uint256 marketId, uint24 nonce) external;
 
     /// @notice The market's current parameter blob (zero for a market the registry has not published).
     function marketParamsOf(uint256 marketId) external view returns (address);

@@ -30,6 +30,33 @@ library ParamsBlob {
         }
     }
 
+    /// @dev The address CREATE gives the contract `deployer` deploys with account nonce `nonce` (< 2^24):
+    /// keccak256(rlp([deployer, nonce])). The engine stores the registry's nonce (three bytes, packed with the
+    /// market's state) instead of the blob's address (a slot of its own, one more cold read per action).
+    function addressOf(address deployer, uint256 nonce) internal pure returns (address pointer) {
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            // The list's payload: 0x94 ‖ deployer (21 bytes), then the nonce as an RLP string.
+            mstore(add(m, 2), shl(96, deployer))
+            mstore8(add(m, 1), 0x94)
+            switch lt(nonce, 0x80)
+            case 1 {
+                // A nonce below 0x80 is its own byte; zero is the empty string 0x80.
+                mstore8(m, 0xd6)
+                mstore8(add(m, 22), or(nonce, mul(iszero(nonce), 0x80)))
+                pointer := keccak256(m, 23)
+            }
+            default {
+                let len := add(1, add(gt(nonce, 0xff), gt(nonce, 0xffff)))
+                mstore8(m, add(0xd6, len))
+                mstore8(add(m, 22), add(0x80, len))
+                mstore(add(m, 23), shl(sub(256, mul(8, len)), nonce))
+                pointer := keccak256(m, add(23, len))
+            }
+            pointer := and(pointer, 0xffffffffffffffffffffffffffffffffffffffff)
+        }
+    }
+
     /// @dev The parameters stored at `pointer`, which must come from `write`. Each word is copied into the
     /// memory struct as abi.encode laid it out (already clean, so no decoding checks are needed): the value
     /// fields in declaration order, the tier bounds into their own array, and the sequencer pair after the two

@@ -125,9 +125,14 @@ library PositionMath {
     }
 
     /// @notice The ADL tier of a chosen leverage: the number of bounds it exceeds strictly. 0 is exempt.
-    function tierOf(uint256 leverageWad, uint32[4] memory boundsX1e4) internal pure returns (uint8 tier) {
-        for (uint256 i = 0; i < 4; ++i) {
-            if (leverageWad > uint256(boundsX1e4[i]) * X1E4_TO_WAD) tier = uint8(i + 1);
+    /// @dev The bounds ascend strictly (the registry enforces it), so the count is the first bound not exceeded.
+    function tierOf(uint256 leverageWad, uint32[4] memory boundsX1e4) internal pure returns (uint8) {
+        unchecked {
+            // A uint32 bound times 1e14 cannot overflow.
+            for (uint256 i; i < 4; ++i) {
+                if (leverageWad <= uint256(boundsX1e4[i]) * X1E4_TO_WAD) return uint8(i);
+            }
+            return 4;
         }
     }
 

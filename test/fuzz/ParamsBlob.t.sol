@@ -32,6 +32,26 @@ contract ParamsBlobFuzzTest is Test {
         assertEq(read.sequencerGracePeriod, sequencerGracePeriod);
     }
 
+    /// @dev The engine finds a blob from its creator's nonce: the derivation must be CREATE's rule for every nonce
+    /// a registry can reach (three bytes), across the RLP length boundaries.
+    function test_fuzz_addressOf_isCreatesAddressRule(address deployer, uint256 nonceRaw) public pure {
+        uint256 nonce = bound(nonceRaw, 0, type(uint24).max);
+        assertEq(ParamsBlob.addressOf(deployer, nonce), vm.computeCreateAddress(deployer, nonce), "derived address");
+        uint256[8] memory edges = [uint256(0), 1, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x10000];
+        for (uint256 i; i < edges.length; ++i) {
+            assertEq(ParamsBlob.addressOf(deployer, edges[i]), vm.computeCreateAddress(deployer, edges[i]), "edge");
+        }
+    }
+
+    function test_fuzz_addressOf_findsTheBlobJustWritten(uint32 grace) public {
+        MarketParams memory params;
+        params.sequencerGracePeriod = grace;
+        uint256 nonce = vm.getNonce(address(this));
+        address pointer = ParamsBlob.write(params);
+        assertEq(ParamsBlob.addressOf(address(this), nonce), pointer, "the writer's nonce names the blob");
+        assertEq(ParamsBlob.read(pointer).sequencerGracePeriod, grace);
+    }
+
     function _slice(bytes memory data, uint256 from) private pure returns (bytes memory out) {
         out = new bytes(data.length - from);
         for (uint256 i; i < out.length; ++i) {

@@ -2393,9 +2393,9 @@ export const perpEngineAbi = [
         "type": "uint256"
       },
       {
-        "internalType": "address",
-        "name": "params",
-        "type": "address"
+        "internalType": "uint24",
+        "name": "nonce",
+        "type": "uint24"
       }
     ],
     "name": "setMarketParams",
