@@ -260,15 +260,33 @@ contract PerpEngine is EngineStorage, ITrading {
         _debitFree(msg.sender, marginWad);
 
         bool isNew = p.sizeWad == 0;
-        // J changes, so the position leaves its list and re-enters at its new place.
-        _unlist(ctx.marketId, id, p);
+        uint8 oldTier = p.tier;
         _applyIncrease(ctx, m, p, deltaWad, fill, marginWad - fee);
         _checkIncreaseLimits(ctx, m, p, skewBefore);
         _retier(p, ctx.config, isNew);
-        _storeAndList(ctx, id, p, hints);
+        _relist(ctx, id, p, oldTier, hints);
         _emitPosition(ctx.marketId, msg.sender, p);
         _distributeFee(ctx, fee);
         _emitTrade(ctx, deltaWad, fill, fee, 0);
+    }
+
+    /// @dev J changed (and the tier may have risen): the position keeps its place when it stays in the same list
+    /// and its new J still sorts between its neighbours (exactly where a fresh insertion behind equal J would put
+    /// it), which spares the list's writes; otherwise it leaves its old list and is inserted at its new place.
+    function _relist(Ctx memory ctx, uint32 id, Position memory p, uint8 oldTier, uint32[] memory hints) internal {
+        if (oldTier != 0) {
+            mapping(uint32 => Position) storage positions = _positions[ctx.marketId];
+            if (p.tier == oldTier && TierList.fitsInPlace(positions, p, p.sizeWad > 0)) {
+                positions[id] = p;
+                return;
+            }
+            uint8 newTier = p.tier;
+            p.tier = oldTier;
+            _unlist(ctx.marketId, id, p);
+            p.tier = newTier;
+        }
+        // A new or exempt position is in no list yet.
+        _storeAndList(ctx, id, p, hints);
     }
 
     /// @dev New J is the size-weighted average of the old J and (fill − F); F0 becomes F, so no funding moves

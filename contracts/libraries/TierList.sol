@@ -66,6 +66,20 @@ library TierList {
         revert StaleHints(id, maxSteps);
     }
 
+    /// @notice Whether a listed position whose J changed still sorts between its current neighbours: behind
+    /// `prev` (which precedes it, equal J included) and before `next` (which does not). Where that holds, a
+    /// removal and a fresh insertion would put it back in the same place.
+    /// @param p The position as it will be stored (its links unchanged, its new J).
+    function fitsInPlace(mapping(uint32 => Position) storage positions, Position memory p, bool isLong)
+        internal
+        view
+        returns (bool)
+    {
+        if (p.prevId != 0 && !precedesNew(isLong, positions[p.prevId].jWad, p.jWad)) return false;
+        if (p.nextId != 0 && precedesNew(isLong, positions[p.nextId].jWad, p.jWad)) return false;
+        return true;
+    }
+
     /// @notice Unlinks `id` (which must be linked in this list). O(1), no hints.
     function remove(Ends storage ends, mapping(uint32 => Position) storage positions, uint32 id) internal {
         Position storage p = positions[id];

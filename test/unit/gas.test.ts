@@ -14,7 +14,7 @@ const CEILINGS: CoreGas = {
   deposit: 52_000,
   withdraw: 48_000,
   open: 180_000,
-  increase: 147_500,
+  increase: 140_500,
   decrease: 152_000,
   close: 129_500,
   addMargin: 52_500,

@@ -558,3 +558,51 @@ describe("PerpEngine.trade: reduce-only at the oracle bound", () => {
     expect((await positionOf(d.engine, d.alice.address, ETH)).sizeWad).to.equal(-w(1));
   });
 });
+
+describe("PerpEngine.trade: an increase and the ADL list", () => {
+  /** The ETH tier-2 long list, head to tail, as accounts, with each member's links. */
+  async function tier2Longs(d: Protocol) {
+    const [head, tail, length] = (await d.engine.listEnds(ETH, true, 2)) as unknown as [bigint, bigint, bigint];
+    const members: { account: string; prevId: bigint; nextId: bigint; jWad: bigint }[] = [];
+    for (let id = head; id !== 0n; ) {
+      const p = await d.engine.positionById(ETH, id);
+      members.push({ account: await d.engine.accountOf(id), prevId: p.prevId, nextId: p.nextId, jWad: p.jWad });
+      id = p.nextId;
+    }
+    expect(BigInt(members.length)).to.equal(length);
+    return { head, tail, members };
+  }
+
+  /** alice, bob and carol each long 1 ETH at about 15x (tier 2, 10–20x), in that order: J ascends. */
+  async function deployThreeLongs() {
+    const d = await deployFunded();
+    for (const trader of [d.alice, d.bob, d.carol]) await d.engine.connect(trader).trade(ETH, w(1), w(270), anyPrice(1n), []);
+    return d;
+  }
+
+  it("test_trade_increaseKeepsItsPlaceWhenItsNewJStillSortsBetweenItsNeighbours", async () => {
+    const d = await networkHelpers.loadFixture(deployThreeLongs);
+    const before = await tier2Longs(d);
+    expect(before.members.map((m) => m.account)).to.deep.equal([d.alice.address, d.bob.address, d.carol.address]);
+
+    // A small increase moves alice's J up, but not past bob's.
+    await tradeAsModelled(d, { trader: d.alice, sizeWad: w("0.01"), marginWad: w(3) });
+    const after = await tier2Longs(d);
+    expect(after.members[0].jWad > before.members[0].jWad && after.members[0].jWad < after.members[1].jWad).to.equal(true);
+    expect(after.members.map(({ account, prevId, nextId }) => ({ account, prevId, nextId }))).to.deep.equal(
+      before.members.map(({ account, prevId, nextId }) => ({ account, prevId, nextId }))
+    );
+    expect([after.head, after.tail]).to.deep.equal([before.head, before.tail]);
+  });
+
+  it("test_trade_increasePastItsNextNeighbourMovesBehindIt", async () => {
+    const d = await networkHelpers.loadFixture(deployThreeLongs);
+    // Doubling at a fill above everyone's entry averages alice's J past bob's (not carol's): she leaves her
+    // place at the head and is inserted between them.
+    await tradeAsModelled(d, { trader: d.alice, sizeWad: w(1), marginWad: w(270) });
+    const after = await tier2Longs(d);
+    expect(after.members.map((m) => m.account)).to.deep.equal([d.bob.address, d.alice.address, d.carol.address]);
+    const js = after.members.map((m) => m.jWad);
+    expect(js[0] < js[1] && js[1] < js[2]).to.equal(true);
+  });
+});
