@@ -163,6 +163,13 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
         return ParamsBlob.read(ParamsBlob.addressOf(address(_registry), nonce));
     }
 
+    /// @dev The address of the market's parameter blob, derived from the registry's nonce that created it (zero
+    /// when the registry has published none).
+    function _paramsPointer(uint256 marketId) internal view returns (address) {
+        uint256 nonce = _markets[marketId].paramsNonce;
+        return nonce == 0 ? address(0) : ParamsBlob.addressOf(address(_registry), nonce);
+    }
+
     /// @dev φ = θ_scale × vault equity / traders' unrealised profit (all markets and sides, this market at the
     /// action's price) when below 1, rounded down; 1 otherwise.
     function _profitScaleAt(Ctx memory ctx) internal view returns (uint256) {
@@ -438,6 +445,20 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
                 ctx.protocol.hintWalkBound
             );
         }
+    }
+
+    /// @dev The position leaves the list of `oldTier` (none when 0) and is stored and linked into its current
+    /// tier's list, at its sorted place behind every position of equal J.
+    function _moveList(Ctx memory ctx, uint32 id, Position memory p, uint8 oldTier, uint32[] memory hints)
+        internal
+    {
+        if (oldTier != 0) {
+            uint8 newTier = p.tier;
+            p.tier = oldTier;
+            _unlist(ctx.marketId, id, p);
+            p.tier = newTier;
+        }
+        _storeAndList(ctx, id, p, hints);
     }
 
     /// @dev The caller's own live position: revert when there is none or it is being liquidated.

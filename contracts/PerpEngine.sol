@@ -150,11 +150,7 @@ contract PerpEngine is EngineStorage, ITrading {
         _retier(p, ctx.config, false);
         if (p.tier != oldTier) {
             // Removing margin raises the chosen leverage: the tier rises at once, so the position moves list.
-            uint8 newTier = p.tier;
-            p.tier = oldTier;
-            _unlist(marketId, id, p);
-            p.tier = newTier;
-            _storeAndList(ctx, id, p, hints);
+            _moveList(ctx, id, p, oldTier, hints);
         } else {
             _positions[marketId][id] = p;
         }
@@ -274,19 +270,14 @@ contract PerpEngine is EngineStorage, ITrading {
     /// and its new J still sorts between its neighbours (exactly where a fresh insertion behind equal J would put
     /// it), which spares the list's writes; otherwise it leaves its old list and is inserted at its new place.
     function _relist(Ctx memory ctx, uint32 id, Position memory p, uint8 oldTier, uint32[] memory hints) internal {
-        if (oldTier != 0) {
+        if (oldTier != 0 && p.tier == oldTier) {
             mapping(uint32 => Position) storage positions = _positions[ctx.marketId];
-            if (p.tier == oldTier && TierList.fitsInPlace(positions, p, p.sizeWad > 0)) {
+            if (TierList.fitsInPlace(positions, p, p.sizeWad > 0)) {
                 positions[id] = p;
                 return;
             }
-            uint8 newTier = p.tier;
-            p.tier = oldTier;
-            _unlist(ctx.marketId, id, p);
-            p.tier = newTier;
         }
-        // A new or exempt position is in no list yet.
-        _storeAndList(ctx, id, p, hints);
+        _moveList(ctx, id, p, oldTier, hints);
     }
 
     /// @dev New J is the size-weighted average of the old J and (fill − F); F0 becomes F, so no funding moves

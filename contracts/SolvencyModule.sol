@@ -11,7 +11,6 @@ import {MarketConfig} from "./interfaces/IMarketRegistry.sol";
 import {PositionMath} from "./libraries/PositionMath.sol";
 import {FundingMath} from "./libraries/FundingMath.sol";
 import {TierList} from "./libraries/TierList.sol";
-import {ParamsBlob} from "./libraries/ParamsBlob.sol";
 import {IMarketRegistry, ProtocolConfig} from "./interfaces/IMarketRegistry.sol";
 import {FixedPointMath} from "./libraries/FixedPointMath.sol";
 
@@ -37,13 +36,12 @@ contract SolvencyModule is EngineStorage, ISolvencyModule {
         if (msg.sender != address(_registry)) revert NotRegistry(msg.sender);
         if (nonce == 0) revert ZeroAmount();
         _markets[marketId].paramsNonce = nonce;
-        emit MarketParamsSet(marketId, ParamsBlob.addressOf(address(_registry), nonce));
+        emit MarketParamsSet(marketId, _paramsPointer(marketId));
     }
 
     /// @inheritdoc ISolvencyModule
     function marketParamsOf(uint256 marketId) external view override returns (address) {
-        uint256 nonce = _markets[marketId].paramsNonce;
-        return nonce == 0 ? address(0) : ParamsBlob.addressOf(address(_registry), nonce);
+        return _paramsPointer(marketId);
     }
 
     /// @inheritdoc ISolvencyModule
@@ -114,11 +112,11 @@ contract SolvencyModule is EngineStorage, ISolvencyModule {
         ctx.protocol = _params(marketId).protocol;
         uint256 dueAt = uint256(p.pendingTierSince) + ctx.protocol.tierDropDelay;
         if (block.timestamp < dueAt) revert TierDropNotDue(dueAt);
-        _unlist(marketId, id, p);
+        uint8 oldTier = p.tier;
         p.tier = p.pendingTier;
         p.pendingTier = 0;
         p.pendingTierSince = 0;
-        _storeAndList(ctx, id, p, hints);
+        _moveList(ctx, id, p, oldTier, hints);
         _emitPosition(marketId, account, p);
         emit TierDropApplied(account, marketId, p.tier, msg.sender);
     }

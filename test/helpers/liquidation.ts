@@ -444,16 +444,23 @@ export const positionUpdated = (account: Actor, p: PositionState): unknown[] => 
   p.pendingTierSince,
 ];
 
-/** The accounts of an ETH tier list from head to tail, walked with positionById(...).nextId. */
-export async function tierList(d: Book, isLong: boolean, tier: number): Promise<string[]> {
+/** An ETH tier list from head to tail, walked with positionById(...).nextId: each member's account, links and J. */
+export async function tierListMembers(d: Pick<Book, "engine">, isLong: boolean, tier: number) {
   // The generated type intersects the tuple with a `length` field, which TypeScript reduces to never.
-  const [head, , length] = (await d.engine.listEnds(ETH, isLong, tier)) as unknown as [bigint, bigint, bigint];
-  const out: string[] = [];
-  for (let id = head; id !== 0n; id = (await d.engine.positionById(ETH, id)).nextId) {
-    out.push(await d.engine.accountOf(id));
+  const [head, tail, length] = (await d.engine.listEnds(ETH, isLong, tier)) as unknown as [bigint, bigint, bigint];
+  const members: { account: string; prevId: bigint; nextId: bigint; jWad: bigint }[] = [];
+  for (let id = head; id !== 0n; ) {
+    const p = await d.engine.positionById(ETH, id);
+    members.push({ account: await d.engine.accountOf(id), prevId: p.prevId, nextId: p.nextId, jWad: p.jWad });
+    id = p.nextId;
   }
-  expect(BigInt(out.length)).to.equal(length);
-  return out;
+  expect(BigInt(members.length)).to.equal(length);
+  return { head, tail, members };
+}
+
+/** The accounts of an ETH tier list from head to tail. */
+export async function tierList(d: Pick<Book, "engine">, isLong: boolean, tier: number): Promise<string[]> {
+  return (await tierListMembers(d, isLong, tier)).members.map((m) => m.account);
 }
 
 /** The skew (traders' long − short size) of ETH. */

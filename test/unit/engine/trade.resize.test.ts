@@ -21,6 +21,7 @@ import {
   wMulUp,
   type Protocol,
 } from "../../helpers/engine.js";
+import { tierListMembers } from "../../helpers/liquidation.js";
 
 const IMR = w("0.01125");
 
@@ -560,18 +561,7 @@ describe("PerpEngine.trade: reduce-only at the oracle bound", () => {
 });
 
 describe("PerpEngine.trade: an increase and the ADL list", () => {
-  /** The ETH tier-2 long list, head to tail, as accounts, with each member's links. */
-  async function tier2Longs(d: Protocol) {
-    const [head, tail, length] = (await d.engine.listEnds(ETH, true, 2)) as unknown as [bigint, bigint, bigint];
-    const members: { account: string; prevId: bigint; nextId: bigint; jWad: bigint }[] = [];
-    for (let id = head; id !== 0n; ) {
-      const p = await d.engine.positionById(ETH, id);
-      members.push({ account: await d.engine.accountOf(id), prevId: p.prevId, nextId: p.nextId, jWad: p.jWad });
-      id = p.nextId;
-    }
-    expect(BigInt(members.length)).to.equal(length);
-    return { head, tail, members };
-  }
+  const tier2Longs = (d: Protocol) => tierListMembers(d, true, 2);
 
   /** alice, bob and carol each long 1 ETH at about 15x (tier 2, 10–20x), in that order: J ascends. */
   async function deployThreeLongs() {

@@ -10,7 +10,7 @@ import {
   networkHelpers,
   w,
 } from "../../helpers/fixture.js";
-import { expectUnchanged, marketInput, protocolInput, registryState } from "../../helpers/state.js";
+import { expectUnchanged, marketInput, plain, protocolInput, registryState } from "../../helpers/state.js";
 import { tradingFeeWad } from "../../helpers/engine.js";
 import { MarketRegistry__factory } from "../../../types/ethers-contracts/index.js";
 
@@ -40,11 +40,6 @@ async function expectedParams(d: Deployed, marketId: bigint) {
     await d.registry.sequencerGracePeriod(),
   ];
 }
-
-const plain = (x: unknown): unknown =>
-  Array.isArray(x) || (typeof x === "object" && x !== null && "toArray" in x)
-    ? [...(x as Iterable<unknown>)].map(plain)
-    : x;
 
 /** A registry with ETH-USD listed and no engine bound, and an engine deployed over it. */
 async function deployUnbound() {
