@@ -286,19 +286,28 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
         return FixedPointMath.max(pc.floorAbsoluteUsdWad, notionalWad.wMulUp(pc.floorRatioWad));
     }
 
-    function _distributeFee(Ctx memory ctx, uint256 feeWad) internal {
+    /// @dev Books a fill: the vault, every trader's counterparty, pays the realised PnL (after any scaling); the
+    /// fee is split between the insurance fund, the treasury and the vault (whose share takes the rounding); one
+    /// Traded event carries the fill, the PnL, the fee and its split.
+    function _bookFill(Ctx memory ctx, int256 deltaWad, uint256 fill, uint256 feeWad, int256 realised) internal {
         ProtocolConfig memory pc = ctx.protocol;
         uint256 toInsurance = feeWad.wMulDown(pc.insuranceFeeShareWad);
         uint256 toTreasury = feeWad.wMulDown(pc.treasuryFeeShareWad);
-        uint256 toVault = feeWad - toInsurance - toTreasury;
         _insuranceFundWad += toInsurance.toUint128();
         _treasuryWad += toTreasury.toUint120();
-        _vaultCashWad += toVault.toInt256().toInt128();
-        emit FeesDistributed(ctx.marketId, toInsurance, toTreasury, toVault);
-    }
-
-    function _emitTrade(Ctx memory ctx, int256 deltaWad, uint256 fill, uint256 fee, int256 realised) internal {
-        emit Traded(msg.sender, ctx.marketId, deltaWad, ctx.priceWad, fill, fee, realised, ctx.fundingIndexWad);
+        _vaultCashWad += ((feeWad - toInsurance - toTreasury).toInt256() - realised).toInt128();
+        emit Traded(
+            msg.sender,
+            ctx.marketId,
+            deltaWad,
+            ctx.priceWad,
+            fill,
+            feeWad,
+            realised,
+            ctx.fundingIndexWad,
+            toInsurance,
+            toTreasury
+        );
     }
 
     function _emitPosition(uint256 marketId, address account, Position memory p) internal {
@@ -407,8 +416,7 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
         if (whole) {
             _unlist(ctx.marketId, id, p);
             if (p.inLiquidation) --_positionsInLiquidation;
-            _clear(ctx.marketId, id);
-            return _positions[ctx.marketId][id];
+            return _clear(ctx.marketId, id);
         }
         p.sizeWad = p.sizeWad > 0 ? p.sizeWad - int104(int256(q)) : p.sizeWad + int104(int256(q));
         p.marginWad -= uint96(marginSlice);
@@ -416,8 +424,10 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
         return p;
     }
 
-    function _clear(uint256 marketId, uint32 id) internal {
+    /// @dev Deletes a position; returns it as now stored (all zero) without reading it back.
+    function _clear(uint256 marketId, uint32 id) internal returns (Position memory empty) {
         delete _positions[marketId][id];
+        return empty;
     }
 
     function _listKey(bool isLong, uint8 tier) internal pure returns (uint256) {

@@ -309,6 +309,13 @@ contract LiquidationModule is EngineStorage, ILiquidationModule {
         sl.rewardFromEquityWad = FixedPointMath.minU(positive, sl.rewardWad);
         sl.feeChargedWad = FixedPointMath.minU(positive - sl.rewardFromEquityWad, sl.feeWad);
         sl.payoutWad = positive - sl.rewardFromEquityWad - sl.feeChargedWad;
+        // A payout above the slice's margin (a remainder that recovered while in liquidation) realises profit:
+        // like any realised profit it is scaled above the highest threshold and vests; the margin stays whole.
+        if (sl.payoutWad > sl.marginWad) {
+            int256 paid = _scaleProfit(ctx, sl.account, int256(sl.payoutWad - sl.marginWad));
+            _vestProfit(ctx, sl.account, paid);
+            sl.payoutWad = sl.marginWad + uint256(paid);
+        }
 
         // The slice leaves the traders' side; its margin is shared out and the rest settles with the vault.
         _leaveSide(ctx.marketId, sl.isLong, sl.sliceWad, p.jWad);
@@ -427,8 +434,7 @@ contract LiquidationModule is EngineStorage, ILiquidationModule {
         if (remaining == 0) {
             _unlist(ctx.marketId, sl.id, p);
             if (p.inLiquidation) --_positionsInLiquidation;
-            _clear(ctx.marketId, sl.id);
-            p = _positions[ctx.marketId][sl.id];
+            p = _clear(ctx.marketId, sl.id);
         } else {
             if (!p.inLiquidation) ++_positionsInLiquidation;
             p.inLiquidation = true;

@@ -262,8 +262,7 @@ contract PerpEngine is EngineStorage, ITrading {
         _retier(p, ctx.config, isNew);
         _relist(ctx, id, p, oldTier, hints);
         _emitPosition(ctx.marketId, msg.sender, p);
-        _distributeFee(ctx, fee);
-        _emitTrade(ctx, deltaWad, fill, fee, 0);
+        _bookFill(ctx, deltaWad, fill, fee, 0);
     }
 
     /// @dev J changed (and the tier may have risen): the position keeps its place when it stays in the same list
@@ -363,21 +362,18 @@ contract PerpEngine is EngineStorage, ITrading {
         // Above the highest threshold every winner gets the same fraction of its profit.
         sl.realisedWad = _scaleProfit(ctx, msg.sender, sl.realisedWad);
         _vestProfit(ctx, msg.sender, sl.realisedWad);
-        _vaultCashWad -= sl.realisedWad.toInt128();
         _credit(msg.sender, uint256(int256(sl.marginWad) + sl.realisedWad) - sl.feeWad);
 
         if (remaining == 0) {
             _unlist(ctx.marketId, id, p);
-            _clear(ctx.marketId, id);
-            p = _positions[ctx.marketId][id];
+            p = _clear(ctx.marketId, id);
         } else {
             // A pro-rata slice keeps J: the position keeps its place in its list.
             p.sizeWad = remaining.toInt104();
             p.marginWad -= uint96(sl.marginWad);
             _positions[ctx.marketId][id] = p;
         }
-        _distributeFee(ctx, sl.feeWad);
-        _emitTrade(ctx, -sl.sizeWad, sl.fillWad, sl.feeWad, sl.realisedWad);
+        _bookFill(ctx, -sl.sizeWad, sl.fillWad, sl.feeWad, sl.realisedWad);
         _emitPosition(ctx.marketId, msg.sender, p);
     }
 

@@ -151,6 +151,8 @@ interface IPerpEngineBase {
     /// @param feeWad Trading fee charged in cash.
     /// @param realisedPnlWad PnL realised on a reduction, funding included (zero on an increase).
     /// @param fundingIndexWad The market's funding index after accrual.
+    /// @param feeToInsuranceWad The fee's share for the insurance fund (rounded down).
+    /// @param feeToTreasuryWad The fee's share for the treasury (rounded down); the vault gets the rest of the fee.
     event Traded(
         address indexed account,
         uint256 indexed marketId,
@@ -159,7 +161,9 @@ interface IPerpEngineBase {
         uint256 fillPriceWad,
         uint256 feeWad,
         int256 realisedPnlWad,
-        int256 fundingIndexWad
+        int256 fundingIndexWad,
+        uint256 feeToInsuranceWad,
+        uint256 feeToTreasuryWad
     );
     /// @notice Emitted after every change of a position: its whole new state, so an indexer rebuilds every
     /// position from the logs alone. A closed position reports size zero.
@@ -179,8 +183,6 @@ interface IPerpEngineBase {
     event MarginMoved(address indexed account, uint256 indexed marketId, int256 amountWad);
     /// @notice Emitted when a pending tier drop takes effect.
     event TierDropApplied(address indexed account, uint256 indexed marketId, uint8 tier, address caller);
-    /// @notice Emitted when a fee is split between the insurance fund, the treasury and the vault.
-    event FeesDistributed(uint256 indexed marketId, uint256 insuranceWad, uint256 treasuryWad, uint256 vaultWad);
     /// @notice Emitted for every liquidation call on a position (a continuation too).
     /// @param sizeClosedWad Signed size of the slice liquidated in this call (the position's sign).
     /// @param priceWad The oracle price the slice was valued at.

@@ -290,6 +290,8 @@ export interface ModelFill {
   fillPriceWad: bigint;
   feeWad: bigint;
   realisedPnlWad: bigint;
+  feeToInsuranceWad: bigint;
+  feeToTreasuryWad: bigint;
 }
 
 export interface ModelTradeOutcome {
@@ -331,15 +333,17 @@ export function modelTrade(a: {
     insuranceDeltaWad: 0n,
     treasuryDeltaWad: 0n,
   };
-  const distribute = (feeWad: bigint) => {
+  /** Books a fill as the engine does: its fee split between the fund, the treasury and the vault. */
+  const book = (fill: Omit<ModelFill, "feeToInsuranceWad" | "feeToTreasuryWad">) => {
     const split = feeSplitWad({
-      feeWad,
+      feeWad: fill.feeWad,
       insuranceShareWad: a.insuranceShareWad,
       treasuryShareWad: a.treasuryShareWad,
     });
     out.insuranceDeltaWad += split.insuranceWad;
     out.treasuryDeltaWad += split.treasuryWad;
     out.vaultCashDeltaWad += split.vaultWad;
+    out.fills.push({ ...fill, feeToInsuranceWad: split.insuranceWad, feeToTreasuryWad: split.treasuryWad });
   };
 
   const increase = (p: PositionView, deltaWad: bigint, marginWad: bigint): PositionView => {
@@ -385,8 +389,7 @@ export function modelTrade(a: {
       next.pendingTierSince = a.timestamp;
     }
     out.freeCollateralDeltaWad -= marginWad;
-    distribute(fee);
-    out.fills.push({ sizeDeltaWad: deltaWad, fillPriceWad: fill, feeWad: fee, realisedPnlWad: 0n });
+    book({ sizeDeltaWad: deltaWad, fillPriceWad: fill, feeWad: fee, realisedPnlWad: 0n });
     return next;
   };
 
@@ -410,8 +413,7 @@ export function modelTrade(a: {
     }
     out.vaultCashDeltaWad -= realised;
     out.freeCollateralDeltaWad += sliceMargin + realised - fee;
-    distribute(fee);
-    out.fills.push({ sizeDeltaWad: -sliceSize, fillPriceWad: fill, feeWad: fee, realisedPnlWad: realised });
+    book({ sizeDeltaWad: -sliceSize, fillPriceWad: fill, feeWad: fee, realisedPnlWad: realised });
     const remaining = p.sizeWad - sliceSize;
     return remaining === 0n
       ? { ...EMPTY_POSITION }
@@ -613,6 +615,8 @@ export async function expectTradeOutcome(a: {
       f.feeWad,
       f.realisedPnlWad,
       p.fundingIndexWad,
+      f.feeToInsuranceWad,
+      f.feeToTreasuryWad,
     ])
   );
   expect(await positionOf(d.engine, a.account, a.marketId)).to.deep.equal(p.position);

@@ -86,6 +86,7 @@ export async function setProtocol(
     insuranceFeeShareWad: bigint;
     floorAbsoluteUsdWad: bigint;
     adlFillBudget: bigint;
+    vestingThresholdUsdWad: bigint;
   }>
 ) {
   const p = await d.registry.protocolConfig();
@@ -105,7 +106,7 @@ export async function setProtocol(
     hintWalkBound: p.hintWalkBound,
     adlFillBudget: overrides.adlFillBudget ?? p.adlFillBudget,
     vestingPeriod: p.vestingPeriod,
-    vestingThresholdUsdWad: p.vestingThresholdUsdWad,
+    vestingThresholdUsdWad: overrides.vestingThresholdUsdWad ?? p.vestingThresholdUsdWad,
   });
 }
 

@@ -692,37 +692,6 @@ export const perpEngineAbi = [
     "inputs": [
       {
         "indexed": true,
-        "internalType": "uint256",
-        "name": "marketId",
-        "type": "uint256"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint256",
-        "name": "insuranceWad",
-        "type": "uint256"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint256",
-        "name": "treasuryWad",
-        "type": "uint256"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint256",
-        "name": "vaultWad",
-        "type": "uint256"
-      }
-    ],
-    "name": "FeesDistributed",
-    "type": "event"
-  },
-  {
-    "anonymous": false,
-    "inputs": [
-      {
-        "indexed": true,
         "internalType": "address",
         "name": "donor",
         "type": "address"
@@ -1294,6 +1263,18 @@ export const perpEngineAbi = [
         "internalType": "int256",
         "name": "fundingIndexWad",
         "type": "int256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "feeToInsuranceWad",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "feeToTreasuryWad",
+        "type": "uint256"
       }
     ],
     "name": "Traded",

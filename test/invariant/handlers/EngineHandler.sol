@@ -75,7 +75,6 @@ contract EngineHandler is CommonBase, StdUtils {
     uint256 public ghostTokensOut;
     uint256 public ghostLpTokensIn;
     uint256 public ghostLpTokensOut;
-    uint256 public ghostFeesWad;
     uint256 public ghostInsuranceFeesWad;
     uint256 public ghostTreasuryFeesWad;
     uint256 public ghostVaultFeesWad;
@@ -819,22 +818,18 @@ contract EngineHandler is CommonBase, StdUtils {
         for (uint256 i; i < logs.length; ++i) {
             if (logs[i].emitter != address(engine)) continue;
             bytes32 topic = logs[i].topics[0];
-            if (topic == IPerpEngineBase.FeesDistributed.selector) {
-                (uint256 toInsurance, uint256 toTreasury, uint256 toVault) =
-                    abi.decode(logs[i].data, (uint256, uint256, uint256));
-                uint256 fee = toInsurance + toTreasury + toVault;
+            if (topic == IPerpEngineBase.Traded.selector) {
+                (,,, uint256 fee, int256 realised,, uint256 toInsurance, uint256 toTreasury) = abi.decode(
+                    logs[i].data, (int256, uint256, uint256, uint256, int256, int256, uint256, uint256)
+                );
+                ghostRealisedPnlWad += realised;
                 ghostInsuranceFeesWad += toInsurance;
                 ghostTreasuryFeesWad += toTreasury;
-                ghostVaultFeesWad += toVault;
+                ghostVaultFeesWad += fee - toInsurance - toTreasury;
                 if (
                     toInsurance != FixedPointMath.wMulDown(fee, registry.protocolConfig().insuranceFeeShareWad)
                         || toTreasury != FixedPointMath.wMulDown(fee, registry.protocolConfig().treasuryFeeShareWad)
                 ) ++ghostFeeSplitErrors;
-            } else if (topic == IPerpEngineBase.Traded.selector) {
-                (,,, uint256 fee, int256 realised,) =
-                    abi.decode(logs[i].data, (int256, uint256, uint256, uint256, int256, int256));
-                ghostFeesWad += fee;
-                ghostRealisedPnlWad += realised;
             } else if (topic == IPerpEngineBase.InsuranceDonated.selector) {
                 ghostDonationsWad += abi.decode(logs[i].data, (uint256)) * TOKEN_TO_WAD;
             }

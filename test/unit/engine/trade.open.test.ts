@@ -36,11 +36,9 @@ describe("PerpEngine.trade: opening", () => {
 
     const receipt = await mined(d.engine.connect(d.alice).trade(ETH, size, w(5000), anyPrice(size), []));
 
+    // The fee's 20% shares for the insurance fund and the treasury; the vault keeps the other 60%.
     expect(await eventsIn(d.engine, receipt, d.engine.filters.Traded)).to.deep.equal([
-      [d.alice.address, ETH, size, w(4000), fill, fee, 0n, 0n],
-    ]);
-    expect(await eventsIn(d.engine, receipt, d.engine.filters.FeesDistributed)).to.deep.equal([
-      [ETH, w("4.000008"), w("4.000008"), w("12.000024")],
+      [d.alice.address, ETH, size, w(4000), fill, fee, 0n, 0n, w("4.000008"), w("4.000008")],
     ]);
     // Chosen leverage 40000.08 / 4979.99996 ≈ 8.03x: the 3–10x tier.
     expect(await positionOf(d.engine, d.alice.address, ETH)).to.deep.equal({
@@ -78,7 +76,7 @@ describe("PerpEngine.trade: opening", () => {
     const receipt = await mined(d.engine.connect(d.bob).trade(ETH, size, w(5000), anyPrice(size), []));
 
     expect(await eventsIn(d.engine, receipt, d.engine.filters.Traded)).to.deep.equal([
-      [d.bob.address, ETH, size, w(4000), fill, fee, 0n, 0n],
+      [d.bob.address, ETH, size, w(4000), fill, fee, 0n, 0n, w("3.999992"), w("3.999992")],
     ]);
     expect(await positionOf(d.engine, d.bob.address, ETH)).to.deep.equal({
       sizeWad: size,
@@ -152,9 +150,13 @@ describe("PerpEngine.trade: opening", () => {
     expect(split.vaultWad).to.equal(fill.feeWad - 2n * ((fill.feeWad * 2n) / 10n));
 
     const before = await captureState(scopeOf(d));
-    await expect(d.engine.connect(d.alice).trade(BTC, size, w(1000), anyPrice(size), []))
-      .to.emit(d.engine, "FeesDistributed")
-      .withArgs(BTC, split.insuranceWad, split.treasuryWad, split.vaultWad);
+    const receipt = await mined(d.engine.connect(d.alice).trade(BTC, size, w(1000), anyPrice(size), []));
+    const [traded] = await eventsIn(d.engine, receipt, d.engine.filters.Traded);
+    expect([traded.feeWad, traded.feeToInsuranceWad, traded.feeToTreasuryWad]).to.deep.equal([
+      fill.feeWad,
+      split.insuranceWad,
+      split.treasuryWad,
+    ]);
     expect(await d.engine.insuranceFundWad()).to.equal(before.insuranceFundWad + split.insuranceWad);
     expect(await d.engine.treasuryWad()).to.equal(before.treasuryWad + split.treasuryWad);
     expect(await d.engine.vaultCashWad()).to.equal(before.vaultCashWad + split.vaultWad);

@@ -353,7 +353,9 @@ describe("PerpEngine.trade: decreasing, closing and flipping", () => {
       [d.alice.address, ETH, 0n, 0n, 0n, 0n, 0n, 0n, 0n],
       [d.alice.address, ETH, -w(5), now.marginWad, now.jWad, F, now.tier, 0n, 0n],
     ]);
-    expect((await eventsIn(d.engine, receipt, d.engine.filters.FeesDistributed)).length).to.equal(2);
+    // Each fill books its own fee and split.
+    const fees = (await eventsIn(d.engine, receipt, d.engine.filters.Traded)).map((e) => [e.feeWad, e.feeToInsuranceWad]);
+    expect(fees).to.deep.equal(predicted.fills.map((f) => [f.feeWad, wMulDown(f.feeWad, w("0.2"))]));
   });
 
   it("test_trade_revertsOnAFlipWhilePaused", async () => {

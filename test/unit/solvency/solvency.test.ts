@@ -29,7 +29,9 @@ import {
   expectLedger,
   expectRevertUnchanged,
   keeperRewardWad,
+  leaveVaultRoom,
   ledgerOf,
+  liquidationFeeWad,
   marginFor,
   mined,
   open,
@@ -76,6 +78,25 @@ async function deployScaledAdlBook() {
     await setPrice(d.ethFeed, 6900);
     await open(d, d.dave, -w(10), w(1_720));
   });
+}
+
+/**
+ * A remainder left in liquidation beside a large winner: nothing pays a deficit and a call may make 2 ADL fills.
+ * heidi 1,000 long at about 10x (tier 2); alice 10 long at about 41x; bob, carol, dave and erin 2.5 short each
+ * at 45x. ETH gaps to $3,850 with the vault at its floor: alice's liquidation fills bob and carol and leaves 5
+ * of her 10 in liquidation. Realised profit vests above $1,000 a day.
+ */
+async function deployRecoveringRemainderBook() {
+  const d = await deployBook();
+  await setProtocol(d, { insuranceFeeShareWad: 0n, adlFillBudget: 2n, vestingThresholdUsdWad: w(1000) });
+  await d.engine.connect(d.heidi).deposit(tokens(400_000));
+  await open(d, d.heidi, w(1_000), w(401_000));
+  await open(d, d.alice, w(10), w(1000));
+  for (const short of [d.bob, d.carol, d.dave, d.erin]) await open(d, short, -w("2.5"), marginFor(w("2.5"), 45n));
+  await setPrice(d.ethFeed, 3850);
+  await leaveVaultRoom(d, 0n);
+  await d.engine.connect(d.keeper).liquidate(d.alice.address, ETH);
+  return d;
 }
 
 /** The solvency book with ETH moved to `priceUsd` and the market poked there; P is that price in WAD. */
@@ -306,7 +327,7 @@ describe("pro-rata profit scaling", () => {
     expect(eventsOf(d, receipt, ["ProfitScaled", "ProfitVesting", "Traded"])).to.deep.equal([
       ["ProfitScaled", d.bob.address, ETH, realised, withheld, phi],
       ["ProfitVesting", d.bob.address, ETH, vested, vested, at + pc.vestingPeriod],
-      ["Traded", d.bob.address, ETH, -bob.sizeWad, P, fill, fee, kept, 0n],
+      ["Traded", d.bob.address, ETH, -bob.sizeWad, P, fill, fee, kept, 0n, split.insuranceWad, split.treasuryWad],
     ]);
     // The margin is paid back whole; only the profit is scaled, and what is withheld stays in the vault.
     await expectLedger(d, before, {
@@ -349,7 +370,7 @@ describe("pro-rata profit scaling", () => {
     const receipt = await mined(d.engine.connect(d.carol).closePosition(ETH, anyPrice(1n)));
 
     expect(eventsOf(d, receipt, ["ProfitScaled", "ProfitVesting", "Traded"])).to.deep.equal([
-      ["Traded", d.carol.address, ETH, w(10), P, fill, fee, realised, 0n],
+      ["Traded", d.carol.address, ETH, w(10), P, fill, fee, realised, 0n, split.insuranceWad, split.treasuryWad],
     ]);
     await expectLedger(d, before, {
       free: [[d.carol, carol.marginWad + realised - fee]],
@@ -415,6 +436,62 @@ describe("pro-rata profit scaling", () => {
       longJSum: -w(10) * bob.jWad,
     });
     expect(await d.engine.profitWithheldWad(ETH)).to.equal(afterHaircut - kept);
+    await expectConservation(d);
+  });
+
+  it("test_liquidate_scalesAndVestsWhatARecoveredRemainderRealisesAboveItsMargin", async () => {
+    const d = await networkHelpers.loadFixture(deployRecoveringRemainderBook);
+    // ETH rallies to $7,000: heidi's paper profit (about $3M) pushes φ below one, and alice's remainder, still
+    // in liquidation, is now worth far more than its margin.
+    const P = w(7000);
+    await setPrice(d.ethFeed, 7000);
+    await d.engine.poke(ETH);
+    const phi = await profitScaleAt(d, P);
+    expect(phi < WAD).to.equal(true);
+    const before = await ledgerOf(d);
+    const alice = positionIn(d, before, d.alice);
+    expect([alice.sizeWad, alice.inLiquidation]).to.deep.equal([w(5), true]);
+    const withheldBefore = await d.engine.profitWithheldWad(ETH);
+
+    // The shorts are all at a loss: nobody can take the remainder but the vault. Out of the equity: the reward,
+    // the fee, then the margin whole and the profit above it scaled by φ, of which the part above the day's
+    // threshold vests.
+    const t = await termsAt(d, P);
+    const reward = keeperRewardWad(t, w(5));
+    const fee = liquidationFeeWad(t, { sliceAbsWad: w(5), isLong: true, skewWad: before.longSizeWad - before.shortSizeWad });
+    const equity = equityAtWad(alice, P);
+    const { payoutWad } = splitEquity({ equityWad: equity, rewardWad: reward, feeWad: fee.feeWad });
+    const profit = payoutWad - alice.marginWad;
+    expect(profit > 0n).to.equal(true);
+    const kept = wMulDown(profit, phi);
+    const vested = await vestedPart(d, kept);
+    expect(vested > 0n).to.equal(true);
+    const pc = await d.registry.protocolConfig();
+
+    const receipt = await mined(d.engine.connect(d.keeper).liquidate(d.alice.address, ETH));
+    const at = BigInt((await receipt.getBlock()).timestamp);
+
+    expect(eventsOf(d, receipt, ["ProfitScaled", "ProfitVesting", "AdlFill", "DeficitPaid", "PositionUpdated"])).to.deep.equal([
+      ["ProfitScaled", d.alice.address, ETH, profit, profit - kept, phi],
+      ["ProfitVesting", d.alice.address, ETH, vested, vested, at + pc.vestingPeriod],
+      ["PositionUpdated", ...positionUpdated(d.alice, EMPTY)],
+    ]);
+    // The vault takes the whole remainder over, so the impact part of the fee is its own; what φ withholds
+    // stays in its cash.
+    await expectLedger(d, before, {
+      free: [
+        [d.keeper, reward],
+        [d.alice, alice.marginWad + kept],
+      ],
+      positions: [[d.alice, EMPTY]],
+      vaultCashWad: -reward - fee.feeWad - kept + fee.impactWad,
+      insuranceWad: fee.feeWad - fee.impactWad,
+      inLiquidation: 0n,
+      longSizeWad: -w(5),
+      longJSum: -w(5) * alice.jWad,
+    });
+    expect((await d.engine.profitWithheldWad(ETH)) - withheldBefore).to.equal(profit - kept);
+    expect(await d.engine.lockedProfitWad(d.alice.address)).to.equal(vested);
     await expectConservation(d);
   });
 });
