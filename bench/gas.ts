@@ -36,7 +36,7 @@ const targets = {
 const gas: Record<string, number> = { ...(previous.gas ?? {}), ...core, ...adl };
 const result = {
   network: "hardhat in-process (EDR), osaka",
-  solc: "0.8.28, optimizer 200 runs",
+  solc: "0.8.28, optimizer 200 runs, IR pipeline for the deployed contracts (legacy for mocks)",
   note: "gas units per transaction, warm state; insertAt10000 uses a tier list of LIST_SIZE positions",
   listSize,
   gas,

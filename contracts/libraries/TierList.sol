@@ -94,22 +94,6 @@ library TierList {
         ends.length -= 1;
     }
 
-    /// @notice Whether (prev, next) is the exact insertion point for position p. O(1).
-    function isValidInsertPosition(
-        Ends storage ends,
-        mapping(uint32 => Position) storage positions,
-        Position storage p,
-        bool isLong,
-        uint32 prev,
-        uint32 next
-    ) internal view returns (bool) {
-        if (prev == 0 ? ends.head != next : positions[prev].nextId != next) return false;
-        if (next == 0 ? ends.tail != prev : positions[next].prevId != prev) return false;
-        if (prev != 0 && !precedesNew(isLong, positions[prev].jWad, p.jWad)) return false;
-        if (next != 0 && precedesNew(isLong, positions[next].jWad, p.jWad)) return false;
-        return true;
-    }
-
     /// @dev Looks for the insertion point starting from a hinted predecessor: walks towards the tail while the
     /// successor still precedes p, or towards the head while the hint itself does not.
     function _search(

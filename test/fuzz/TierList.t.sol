@@ -78,6 +78,19 @@ contract TierListTest is Test {
         _assertSorted(list, 11);
     }
 
+    function test_insert_withoutHintsWalksFromTheHeadUpToTheBound() public {
+        TierListHarness list = new TierListHarness(true);
+        for (uint32 i = 1; i <= 10; ++i) {
+            list.insert(i, int96(int256(uint256(i)) * 10), _hints(i - 1), MAX_STEPS);
+        }
+        // No hint at all: the walk starts at the head, and J = 95 sits 9 steps from it.
+        vm.expectRevert(abi.encodeWithSelector(TierList.StaleHints.selector, uint32(11), uint256(3)));
+        list.insert(11, 95, new uint32[](0), 3);
+        _assertSorted(list, 10);
+        list.insert(11, 95, new uint32[](0), 9);
+        _assertSorted(list, 11);
+    }
+
     function test_insert_triesEachHintInTurn() public {
         TierListHarness list = new TierListHarness(true);
         for (uint32 i = 1; i <= 10; ++i) {

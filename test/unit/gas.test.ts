@@ -7,25 +7,25 @@ import { measureAdlGas, type AdlGas } from "../../bench/lib/adlGas.js";
  * Gas is deterministic, so regressions fail here rather than in a benchmark nobody reads. Ceilings sit a
  * little above the measured figures in bench/results/gas.json (open, increase and removeMargin include the
  * ADL-list insertion, close its removal, decrease and close the profit-scaling check, decrease the first
- * write of the day's realised profit for vesting, withdraw the vesting check; open's is its target); lower them
- * when an optimisation lands.
+ * write of the day's realised profit for vesting, withdraw the vesting check); lower them when an optimisation
+ * lands. Open and increase sit under their targets (180,000 and 130,000); close does not meet its 110,000 (README).
  */
 const CEILINGS: CoreGas = {
   deposit: 52_000,
-  withdraw: 48_000,
-  open: 180_000,
-  increase: 140_500,
-  decrease: 152_000,
-  close: 129_500,
+  withdraw: 47_500,
+  open: 169_500,
+  increase: 129_000,
+  decrease: 140_000,
+  close: 119_000,
   addMargin: 52_500,
-  removeMargin: 106_000,
+  removeMargin: 99_500,
 };
 
 /** The liquidation paths (lists of 10: their gas does not depend on the other lists' lengths). */
 const LIQUIDATION_CEILINGS: Partial<AdlGas> = {
-  liquidate: 152_500,
-  liquidateBatch50PerPosition: 53_500,
-  adlPerCounterparty: 49_500,
+  liquidate: 139_500,
+  liquidateBatch50PerPosition: 44_000,
+  adlPerCounterparty: 47_500,
 };
 
 // Coverage instruments the bytecode, so its gas figures mean nothing; `npm run coverage` sets COVERAGE=1.
