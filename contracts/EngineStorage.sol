@@ -188,10 +188,17 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
         return capacity.wDivDown(uint256(profitWad));
     }
 
+    /// @dev What every realised PnL goes through before it is paid (a close, an ADL fill, a solvency close, a
+    /// recovered liquidation remainder): a profit is scaled by φ, then what is paid vests above the day's threshold.
+    /// @return paidWad The realised PnL actually paid (unchanged when it is a loss or φ = 1).
+    function _payRealised(Ctx memory ctx, address account, int256 realisedWad) internal returns (int256 paidWad) {
+        paidWad = _scaleProfit(ctx, account, realisedWad);
+        _vestProfit(ctx, account, paidWad);
+    }
+
     /// @dev Scales a positive realised profit by φ (after any haircut; the margin is never touched). What is
     /// withheld stays in the vault and is counted publicly: a socialised loss is never silent.
-    /// @return paidWad The realised PnL actually paid (unchanged when it is a loss or φ = 1).
-    function _scaleProfit(Ctx memory ctx, address account, int256 realisedWad) internal returns (int256 paidWad) {
+    function _scaleProfit(Ctx memory ctx, address account, int256 realisedWad) private returns (int256) {
         if (realisedWad <= 0 || ctx.profitScaleWad == FixedPointMath.WAD) return realisedWad;
         uint256 kept = uint256(realisedWad).wMulDown(ctx.profitScaleWad);
         uint256 withheld = uint256(realisedWad) - kept;
@@ -346,7 +353,7 @@ abstract contract EngineStorage is IPerpEngineBase, AccessControl, Pausable, Ree
     /// @dev Realised profit above the account's daily threshold vests: it is credited to free collateral at once
     /// (it may margin new trades) but cannot be withdrawn until vested. The day's total counts every market, so
     /// splitting profit across markets does not escape the threshold.
-    function _vestProfit(Ctx memory ctx, address account, int256 paidWad) internal {
+    function _vestProfit(Ctx memory ctx, address account, int256 paidWad) private {
         if (paidWad <= 0 || ctx.protocol.vestingPeriod == 0) return;
         Vesting memory v = _vesting[account];
         uint32 today = uint32(block.timestamp / 1 days);

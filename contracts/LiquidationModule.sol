@@ -312,8 +312,7 @@ contract LiquidationModule is EngineStorage, ILiquidationModule {
         // A payout above the slice's margin (a remainder that recovered while in liquidation) realises profit:
         // like any realised profit it is scaled above the highest threshold and vests; the margin stays whole.
         if (sl.payoutWad > sl.marginWad) {
-            int256 paid = _scaleProfit(ctx, sl.account, int256(sl.payoutWad - sl.marginWad));
-            _vestProfit(ctx, sl.account, paid);
+            int256 paid = _payRealised(ctx, sl.account, int256(sl.payoutWad - sl.marginWad));
             sl.payoutWad = sl.marginWad + uint256(paid);
         }
 
@@ -405,8 +404,7 @@ contract LiquidationModule is EngineStorage, ILiquidationModule {
         address owner = _accountOf[id];
         bool isLong = c.sizeWad > 0;
         uint8 tier = c.tier;
-        int256 realised = _scaleProfit(ctx, owner, int256(sizeWad.wMulDown(profitPerUnitWad) - haircutWad));
-        _vestProfit(ctx, owner, realised);
+        int256 realised = _payRealised(ctx, owner, int256(sizeWad.wMulDown(profitPerUnitWad) - haircutWad));
         c = _forceClose(ctx, id, c, owner, sizeWad, uint256(realised));
         _emitAdlFill(ctx, owner, liquidated, isLong, sizeWad, haircutWad, tier);
         _emitPosition(ctx.marketId, owner, c);

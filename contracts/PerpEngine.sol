@@ -360,8 +360,7 @@ contract PerpEngine is EngineStorage, ITrading {
 
         _leaveSide(ctx.marketId, p.sizeWad > 0, closeAbs, p.jWad);
         // Above the highest threshold every winner gets the same fraction of its profit.
-        sl.realisedWad = _scaleProfit(ctx, msg.sender, sl.realisedWad);
-        _vestProfit(ctx, msg.sender, sl.realisedWad);
+        sl.realisedWad = _payRealised(ctx, msg.sender, sl.realisedWad);
         _credit(msg.sender, uint256(int256(sl.marginWad) + sl.realisedWad) - sl.feeWad);
 
         if (remaining == 0) {

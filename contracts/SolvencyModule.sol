@@ -344,8 +344,7 @@ contract SolvencyModule is EngineStorage, ISolvencyModule {
     {
         address owner = _accountOf[id];
         realised = q.wMulDown(profitPerUnit);
-        uint256 paid = uint256(_scaleProfit(ctx, owner, int256(realised)));
-        _vestProfit(ctx, owner, int256(paid));
+        uint256 paid = uint256(_payRealised(ctx, owner, int256(realised)));
         int256 closed = p.sizeWad > 0 ? -int256(q) : int256(q);
         p = _forceClose(ctx, id, p, owner, q, paid);
         emit SolvencyDeleveraged(owner, ctx.marketId, closed, ctx.priceWad, int256(paid));
