@@ -60,15 +60,20 @@ for (const kind of ["anvil", "hardhat"] as const) {
         onError: (error) => errors.push(error),
       });
       try {
-        for (let i = 0; i < 24; i++) {
-          if (i === 6) proxy.mode = "drop";
-          if (i === 10) proxy.mode = "error500";
-          if (i === 14) proxy.mode = "delay";
-          if (i === 18) proxy.mode = "pass";
-          await nextRound();
-          if (i % 4 === 3) await new Promise((r) => setTimeout(r, 60));
+        // Each fault lasts until the watcher has met it a few times, so the test does not depend on timing.
+        const phases = [
+          { mode: "pass", rounds: 6 },
+          { mode: "drop", rounds: 4 },
+          { mode: "error500", rounds: 4 },
+          { mode: "delay", rounds: 4 },
+          { mode: "pass", rounds: 6 },
+        ] as const;
+        for (const phase of phases) {
+          const seen = proxy.counts[phase.mode];
+          proxy.mode = phase.mode;
+          for (let i = 0; i < phase.rounds; i++) await nextRound();
+          if (phase.mode !== "pass") await until(() => proxy.counts[phase.mode] >= seen + 3, `the watcher to meet ${phase.mode} three times`);
         }
-        proxy.mode = "pass";
         const head = await env.publicClient.getBlockNumber({ cacheTime: 0 });
         await until(() => watcher.nextBlock() > head, "the watcher to catch up");
       } finally {
