@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { backstopVaultAbi, collateralTokenAbi, mockAggregatorAbi, perpEngineAbi, readIgnitionDeployment } from "@open-waterfall/sdk";
-import { freePort } from "@open-waterfall/sdk/testing";
+import { freePort, waitFor } from "@open-waterfall/sdk/testing";
 import { createPublicClient, http, type Address } from "viem";
 
 const ROOT = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..");
@@ -23,14 +23,6 @@ const alive = (pid: number) => {
     return false;
   }
 };
-
-async function waitFor(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe("devnet", () => {
   let child: ChildProcess | undefined;
@@ -55,7 +47,7 @@ describe("devnet", () => {
     child.stdout!.on("data", (b: Buffer) => (out += b.toString()));
     child.stderr!.on("data", (b: Buffer) => (err += b.toString()));
     const exited = new Promise<number | null>((resolve) => child!.on("exit", (code) => resolve(code)));
-    await waitFor("the devnet's printout", () => out.includes("Press Ctrl-C") || child!.exitCode !== null, 240_000);
+    await waitFor("the devnet's printout", () => out.includes("Press Ctrl-C") || child!.exitCode !== null, { timeoutMs: 240_000 });
     assert.equal(child.exitCode, null, `the devnet exited early:\n${out}\n${err}`);
 
     const rpcUrl = /RPC URL\s+(\S+)/.exec(out)?.[1];
@@ -79,20 +71,15 @@ describe("devnet", () => {
     const usdc = await pc.readContract({ address: deployment.collateral, abi: collateralTokenAbi, functionName: "balanceOf", args: [keys[0][2] as Address] });
     assert.equal(usdc, 100_000n * 10n ** 6n);
     const ethFeed = /ETH-USD feed\s+(0x[0-9a-fA-F]{40})/.exec(out)?.[1] as Address;
-    const roundBefore = await pc.readContract({ address: ethFeed, abi: mockAggregatorAbi, functionName: "latestRound" });
-    // The feeder steps every 300 ms; poll rather than sleep so a loaded machine does not fail the test.
-    let roundAfter = roundBefore;
-    const deadline = Date.now() + 30_000;
-    while (roundAfter <= roundBefore && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 200));
-      roundAfter = await pc.readContract({ address: ethFeed, abi: mockAggregatorAbi, functionName: "latestRound" });
-    }
-    assert.ok(roundAfter > roundBefore, "the feeder publishes rounds");
+    const latestRound = () => pc.readContract({ address: ethFeed, abi: mockAggregatorAbi, functionName: "latestRound" });
+    const roundBefore = await latestRound();
+    // The feeder publishes a round every 300 ms.
+    await waitFor("the feeder's next round", async () => (await latestRound()) > roundBefore);
 
     child.kill("SIGINT");
     assert.equal(await exited, 0, err);
     assert.match(err, /stopped/);
-    await waitFor("the node to exit", () => !alive(nodePid!), 10_000);
+    await waitFor("the node to exit", () => !alive(nodePid!), { timeoutMs: 10_000 });
     await assert.rejects(pc.getBlockNumber(), "nothing answers on the port any more");
   });
 });

@@ -7,7 +7,7 @@ import { after, afterEach, before, describe, test } from "node:test";
 
 import { http, parseEventLogs } from "viem";
 import { marketRegistryAbi, perpEngineAbi } from "@open-waterfall/sdk";
-import type { LocalNodeKind } from "@open-waterfall/sdk/testing";
+import { waitFor, type LocalNodeKind } from "@open-waterfall/sdk/testing";
 
 import { createKeeper, type Keeper } from "../keeper.ts";
 import { createLogger } from "../log.ts";
@@ -22,15 +22,6 @@ const CRASH: readonly (readonly [bigint, string])[] = [
   [ETH, "3880"],
   [BTC, "113490"],
 ];
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /**
  * Registers the scenarios for one node kind.
@@ -196,7 +187,7 @@ export function keeperScenarios(kind: LocalNodeKind): void {
         assert.ok((await chain.positions()).some((p) => p.liquidatable), "nothing liquidated while the RPC is down");
 
         proxy.setMode("delay");
-        await waitFor("liquidations through a slow RPC", async () => !(await chain.positions()).some((p) => p.liquidatable || p.inLiquidation), 90_000);
+        await waitFor("liquidations through a slow RPC", async () => !(await chain.positions()).some((p) => p.liquidatable || p.inLiquidation), { timeoutMs: 90_000 });
         proxy.setMode("ok");
         await waitFor("healthy again", async () => k.health().healthy);
         const errors = await k.metrics.registry.getSingleMetricAsString("keeper_rpc_errors_total");

@@ -14,6 +14,7 @@ import { WAD } from "../constants.ts";
 import { InvalidInputError, NetworkError } from "../errors/base.ts";
 import { ProtocolError, TransactionRevertedError } from "../errors/protocol.ts";
 import type { AnyProtocolLog, ProtocolLog } from "../events/logs.ts";
+import { waitFor } from "../testing/waitFor.ts";
 import { createPerpClient, type PerpClient } from "./client.ts";
 import { firstBlockWhere, getPriceHistory, readHistory, sampleBlocks } from "./history.ts";
 import type { AnyWalletClient, TradeResult } from "./writes.ts";
@@ -306,8 +307,11 @@ for (const kind of ["hardhat", "anvil"] as const) {
       const seen: ProtocolLog<"Withdrawn">[] = [];
       const watcher = alice!.watchEvents({ fromBlock: (await env.publicClient.getBlockNumber({ cacheTime: 0 })) + 1n, events: ["Withdrawn"], pollingIntervalMs: 20, onLogs: (logs) => void seen.push(...logs) });
       const out = await alice!.withdraw({ amountTokenUnits: usdc(1_000) });
-      for (let i = 0; i < 500 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
-      await watcher.stop();
+      try {
+        await waitFor("the client's watcher to deliver the withdrawal", () => seen.length > 0, { timeoutMs: 10_000, intervalMs: 20 });
+      } finally {
+        await watcher.stop();
+      }
       assert.equal(seen[0]?.transactionHash, out.hash, "the client's watcher delivers the withdrawal");
       assert.equal(eventsNamed(out.events, "Withdrawn")[0]?.args.amountTokens, usdc(1_000));
       assert.equal(await env.publicClient.readContract({ ...token, functionName: "balanceOf", args: [alice!.account] }), wallet + usdc(1_000));
@@ -343,7 +347,7 @@ for (const kind of ["hardhat", "anvil"] as const) {
         // alice's close passes its simulation and waits in the pool; a round with a higher tip, mined first in
         // the same block, leaves the oracle's round incomplete, so the close reverts on chain.
         const close = alice!.closePosition({ marketId: ETH });
-        for (let i = 0; i < 500 && (await pending(alice!.account)) <= nonce; i++) await new Promise((r) => setTimeout(r, 20));
+        await waitFor("alice's close in the pool", async () => (await pending(alice!.account)) > nonce, { timeoutMs: 10_000, intervalMs: 20 });
         const admin = env.walletFor(env.accounts[0]!);
         await admin.writeContract({
           address: env.deployment.feedsBySymbol["ETH-USD"],

@@ -4,19 +4,12 @@ import { createPublicClient, http } from "viem";
 
 import { startEnv, type TestEnv } from "../_test/env.ts";
 import { startRpcProxy, type RpcProxy } from "../_test/rpcProxy.ts";
+import { waitFor } from "../testing/waitFor.ts";
 import { InvalidInputError, NetworkError, RpcError, type SdkError } from "../errors/base.ts";
 import { getProtocolLogs, type AnyPublicClient, type ProtocolLog } from "./logs.ts";
 import { watchOracleRounds, watchProtocolEvents, type LogRange } from "./watch.ts";
 
 const key = (log: { blockNumber: bigint; logIndex: number }): string => `${log.blockNumber}:${log.logIndex}`;
-
-async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 for (const kind of ["anvil", "hardhat"] as const) {
   describe(`log subscriptions on ${kind}`, () => {
@@ -72,10 +65,10 @@ for (const kind of ["anvil", "hardhat"] as const) {
           const seen = proxy.counts[phase.mode];
           proxy.mode = phase.mode;
           for (let i = 0; i < phase.rounds; i++) await nextRound();
-          if (phase.mode !== "pass") await until(() => proxy.counts[phase.mode] >= seen + 3, `the watcher to meet ${phase.mode} three times`);
+          if (phase.mode !== "pass") await waitFor(`the watcher to meet ${phase.mode} three times`, () => proxy.counts[phase.mode] >= seen + 3);
         }
         const head = await env.publicClient.getBlockNumber({ cacheTime: 0 });
-        await until(() => watcher.nextBlock() > head, "the watcher to catch up");
+        await waitFor("the watcher to catch up", () => watcher.nextBlock() > head);
       } finally {
         proxy.mode = "pass";
         await watcher.stop();
@@ -111,12 +104,12 @@ for (const kind of ["anvil", "hardhat"] as const) {
       let watcher = watch();
       for (let i = 0; i < 5; i++) await nextRound();
       const middle = await env.publicClient.getBlockNumber({ cacheTime: 0 });
-      await until(() => lastProcessed >= middle, "the first watcher");
+      await waitFor("the first watcher", () => lastProcessed >= middle);
       await watcher.stop();
       for (let i = 0; i < 5; i++) await nextRound();
       watcher = watch();
       const head = await env.publicClient.getBlockNumber({ cacheTime: 0 });
-      await until(() => lastProcessed >= head, "the restarted watcher");
+      await waitFor("the restarted watcher", () => lastProcessed >= head);
       await watcher.stop();
       const expected = await getProtocolLogs({ client: env.publicClient, deployment: env.deployment, events: ["AnswerUpdated", "Deposited"], fromBlock: start + 1n });
       assert.equal(expected.length, 10);
@@ -145,13 +138,13 @@ for (const kind of ["anvil", "hardhat"] as const) {
       try {
         for (let i = 0; i < 3; i++) await nextRound();
         const oldHead = await env.publicClient.getBlockNumber({ cacheTime: 0 });
-        await until(() => watcher.nextBlock() > oldHead, "the watcher to read the old branch");
+        await waitFor("the watcher to read the old branch", () => watcher.nextBlock() > oldHead);
         assert.equal(kept.length, 3);
         await env.testClient.revert({ id: snapshot });
         answer += 7_00000000n; // the new branch carries other answers
         for (let i = 0; i < 4; i++) await nextRound();
         const newHead = await env.publicClient.getBlockNumber({ cacheTime: 0 });
-        await until(() => reorgs.length > 0 && watcher.nextBlock() > newHead, "the watcher to follow the new branch");
+        await waitFor("the watcher to follow the new branch", () => reorgs.length > 0 && watcher.nextBlock() > newHead);
       } finally {
         await watcher.stop();
       }

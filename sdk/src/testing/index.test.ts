@@ -5,7 +5,7 @@ import * as testing from "./index.ts";
 
 // The testing subpath's surface, updated on purpose like the main one.
 test("test_testingIndex_exportsExactlyTheTestingSurface", () => {
-  assert.deepEqual(Object.keys(testing).sort(), ["DEV_MNEMONIC", "LocalNodeError", "Prng", "deployProtocol", "devAccount", "findProjectRoot", "freePort", "startLocalNode"]);
+  assert.deepEqual(Object.keys(testing).sort(), ["DEV_MNEMONIC", "LocalNodeError", "Prng", "WaitTimeoutError", "deployProtocol", "devAccount", "findProjectRoot", "freePort", "startLocalNode", "waitFor"]);
 });
 
 test("test_devAccount_derivesTheNodesDefaultAccountsAndRejectsOthers", () => {

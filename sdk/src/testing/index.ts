@@ -8,3 +8,4 @@ export { LocalNodeError, type LocalNodeErrorParameters, type LocalNodeErrorType 
 export { freePort, startLocalNode, type LocalNode, type LocalNodeKind, type StartLocalNodeParameters } from "./localNode.ts";
 export { findProjectRoot } from "./projectRoot.ts";
 export { Prng } from "./prng.ts";
+export { waitFor, WaitTimeoutError, type WaitForParameters } from "./waitFor.ts";
